@@ -1,0 +1,215 @@
+// linkwatch's persistent store: SQLite in WAL mode, the only code that speaks SQL.
+//
+// Store is thread-safe. Writes go through one writer connection owned by a
+// writer thread that commits queued work in batches (group commit): many
+// concurrent Register() calls share one transaction and one fsync. Reads use a
+// small pool of read-only connections and never wait for the writer (WAL).
+//
+// Every write action appends a row to the audit log in the same transaction;
+// each audit row carries the SHA-256 of the previous row's hash and its own
+// content, so that any edit to a past row breaks the chain (VerifyAudit).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "linkwatch/base/status.h"
+#include "linkwatch/base/time.h"
+
+namespace linkwatch::storage {
+
+enum class Role { kOperator, kReviewer, kAdmin };
+const char* RoleName(Role role);                       // "operator", "reviewer", "admin"
+std::optional<Role> ParseRole(std::string_view name);  // nullopt for anything else
+// True when `have` may do what `need` may do (admin > reviewer > operator).
+bool RoleAtLeast(Role have, Role need);
+
+struct Options {
+  // How long a connection waits for a lock held by another process.
+  int busy_timeout_ms = 5000;
+  // Create the database file (and run migrations) when it does not exist.
+  bool create_if_missing = true;
+  // Read-only connections kept for concurrent readers.
+  int read_connections = 4;
+  // PRAGMA synchronous=FULL: an acknowledged write survives power loss, not
+  // only a process crash. Group commit keeps the cost to one fsync per batch.
+  bool durable = true;
+  // Most write jobs committed in one transaction.
+  int max_batch_jobs = 512;
+};
+
+// Who performs an action; recorded in the audit log. token_id 0 means the
+// local bootstrap (linkwatch init, the daemon's first start).
+struct Actor {
+  int64_t token_id = 0;
+  int64_t agency_id = 0;
+  std::string agency;
+  Role role = Role::kAdmin;
+};
+
+struct Agency {
+  int64_t id = 0;
+  std::string name;
+  TimeMs created_at = 0;
+};
+
+struct TokenInfo {
+  int64_t id = 0;
+  int64_t agency_id = 0;
+  std::string agency;
+  Role role = Role::kOperator;
+  std::string label;
+  TimeMs created_at = 0;
+  bool revoked = false;
+};
+
+// One registration, already validated and canonicalized by the caller.
+struct Submission {
+  std::string canonical_url;  // unique key of a link
+  std::string submitted_url;  // the form the operator typed
+  std::string host;           // canonical host, for per-host statistics
+  std::string legal_basis;    // court decision or order reference; non-empty
+  std::string category;       // non-empty
+  std::string note;           // may be empty
+};
+
+struct SubmissionResult {
+  int64_t link_id = 0;
+  int64_t report_id = 0;
+  bool duplicate = false;       // the link existed before this submission
+  std::string first_agency;     // agency of the link's first report
+  TimeMs first_reported_at = 0; // time of the link's first report
+};
+
+struct Report {
+  int64_t id = 0;
+  std::string agency;
+  std::string legal_basis;
+  std::string category;
+  std::string note;
+  TimeMs reported_at = 0;
+  bool duplicate = false;
+};
+
+struct Link {
+  int64_t id = 0;
+  std::string canonical_url;
+  std::string submitted_url;  // first submitted form
+  std::string host;
+  std::string origin;         // "registered" | "discovered"
+  std::string review_state;   // "confirmed" | "pending" | "rejected"
+  std::string category;
+  std::string status;         // "pending" | "alive" | "removed" | "blocked" | "unreachable"
+  bool flagged = false;
+  std::optional<TimeMs> last_checked_at;
+  std::optional<TimeMs> next_check_at;
+  std::optional<int> http_status;
+  std::string final_url;
+  std::optional<int64_t> views;
+  std::optional<int64_t> shares;
+  std::optional<TimeMs> removed_since;
+  TimeMs created_at = 0;
+  std::string first_agency;
+  std::vector<Report> reports;  // filled by GetLink*, empty in ListLinks
+};
+
+struct LinkFilter {
+  std::optional<std::string> status;
+  std::optional<std::string> agency;    // links with at least one report by this agency
+  std::optional<std::string> category;
+  std::optional<std::string> origin;
+  std::optional<std::string> text;      // substring of the canonical URL or of a report note
+  int limit = 50;                       // 1..1000
+  int64_t after_id = 0;                 // keyset paging: links with id > after_id
+};
+
+struct LinkPage {
+  std::vector<Link> links;   // ordered by id
+  int64_t next_after_id = 0; // 0 when there is no further page
+};
+
+struct AuditEntry {
+  int64_t id = 0;
+  TimeMs at = 0;
+  int64_t token_id = 0;
+  std::string agency;
+  std::string action;   // e.g. "link.register", "agency.create", "token.revoke"
+  std::string target;   // e.g. "link:42"
+  std::string detail;   // JSON text
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct AuditVerdict {
+  bool ok = true;
+  int64_t rows_checked = 0;
+  int64_t first_broken_id = 0;  // 0 when ok
+  std::string reason;           // why that row is broken; empty when ok
+};
+
+class Store {
+ public:
+  // Opens (and, with create_if_missing, creates) the database at `path`
+  // (":memory:" is allowed for tests) and applies pending migrations in one
+  // transaction. Fails with:
+  //   kCorruption   the file is not a SQLite database;
+  //   kIOError      the file or its folder cannot be opened or written (read-only);
+  //   kInvalidArgument the schema is newer than this binary knows (the message
+  //                 names both versions).
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const Options& options,
+                                             const Clock& clock = SystemClock::Instance());
+  virtual ~Store() = default;
+
+  static int LatestSchemaVersion();
+  virtual int SchemaVersion() const = 0;
+
+  // Agencies. Names are unique (kAlreadyExists) and 1..100 printable characters.
+  virtual Result<Agency> CreateAgency(const Actor& actor, std::string_view name) = 0;
+  virtual Result<std::vector<Agency>> ListAgencies() = 0;
+  virtual Result<Agency> FindAgency(std::string_view name) = 0;  // kNotFound
+
+  // Tokens. The store keeps only `token_hash` (hex SHA-256 of the secret).
+  virtual Result<TokenInfo> CreateToken(const Actor& actor, std::string_view agency,
+                                        Role role, std::string_view label,
+                                        std::string_view token_hash) = 0;
+  virtual Result<std::vector<TokenInfo>> ListTokens() = 0;
+  virtual Status RevokeToken(const Actor& actor, int64_t token_id) = 0;  // kNotFound
+  // The live token with this hash; kUnauthenticated when unknown or revoked.
+  virtual Result<TokenInfo> Authenticate(std::string_view token_hash) = 0;
+  virtual Result<int64_t> CountTokens() = 0;
+
+  // Registers every submission in one transaction (order kept). A submission
+  // whose canonical_url already names a link (or an earlier row of the same
+  // batch) adds a duplicate report to that link and creates no link. The
+  // callback runs on the writer thread after the commit is durable; it must be
+  // quick (post elsewhere for real work).
+  using RegisterCallback = std::function<void(Result<std::vector<SubmissionResult>>)>;
+  virtual void RegisterAsync(const Actor& actor, std::vector<Submission> submissions,
+                             RegisterCallback done) = 0;
+  // Blocking form of RegisterAsync.
+  virtual Result<std::vector<SubmissionResult>> Register(const Actor& actor,
+                                                         std::vector<Submission> submissions) = 0;
+
+  virtual Result<Link> GetLink(int64_t id) = 0;                         // kNotFound
+  virtual Result<Link> GetLinkByUrl(std::string_view canonical_url) = 0;  // kNotFound
+  virtual Result<LinkPage> ListLinks(const LinkFilter& filter) = 0;
+
+  // Appends an audit row for an action that has no table of its own
+  // (e.g. "token.denied" is NOT logged; "audit.verify" is).
+  virtual Status AppendAudit(const Actor& actor, std::string_view action,
+                             std::string_view target, std::string_view detail_json) = 0;
+  virtual Result<std::vector<AuditEntry>> ListAudit(int64_t after_id, int limit) = 0;
+  // Walks the whole chain and names the first row whose hash or link to the
+  // previous row does not hold.
+  virtual Result<AuditVerdict> VerifyAudit() = 0;
+
+  // Stops the writer after draining queued work. Called by the destructor too.
+  virtual void Close() = 0;
+};
+
+}  // namespace linkwatch::storage

@@ -1,0 +1,49 @@
+#include <catch2/catch.hpp>
+
+#include "linkwatch/base/sha256.h"
+#include "linkwatch/base/status.h"
+#include "linkwatch/base/time.h"
+
+using namespace linkwatch;
+
+TEST_CASE("SHA-256 matches the published test vectors") {
+  CHECK(Sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256 h;
+  h.Update("a");
+  h.Update("bc");
+  CHECK(h.FinishHex() == Sha256Hex("abc"));
+}
+
+TEST_CASE("random hex has the asked length and differs between calls") {
+  const auto a = RandomHex(16);
+  CHECK(a.size() == 32);
+  CHECK(a.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(a != RandomHex(16));
+}
+
+TEST_CASE("ISO 8601 formatting round-trips") {
+  const auto [t, text] = GENERATE(table<TimeMs, std::string>({
+      {0, "1970-01-01T00:00:00.000Z"},
+      {1795453029123, "2026-11-23T16:57:09.123Z"},
+      {951782400000, "2000-02-29T00:00:00.000Z"},
+  }));
+  CHECK(FormatIso8601(t) == text);
+  CHECK(ParseIso8601(text) == t);
+}
+
+TEST_CASE("ISO 8601 parsing refuses malformed text") {
+  const auto bad = GENERATE(as<std::string>{}, "", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
+                            "yesterday", "2026-11-23T16:57:09", "2026-11-23T16:57:09Zjunk");
+  CHECK_FALSE(ParseIso8601(bad).has_value());
+}
+
+TEST_CASE("Result carries either a value or an error") {
+  Result<int> good = 7;
+  REQUIRE(good.ok());
+  CHECK(*good == 7);
+  Result<int> bad = Status::NotFound("link 9");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == Status::Code::kNotFound);
+  CHECK(bad.status().ToString() == "not found: link 9");
+}
