@@ -29,7 +29,8 @@ struct CanonOptions {
   // fbclid, gclid, yclid). An entry ending in '*' is a prefix.
   std::vector<std::string> strip_params;
   // Platform rule sets to apply: any of "telegram", "youtube", "vk".
-  // Default: all three.
+  // Default: all three. Unknown names are ignored; a config loader checks
+  // them against KnownPlatformRules().
   std::vector<std::string> platform_rules = {"telegram", "youtube", "vk"};
   // The dedup key treats http and https as one resource.
   bool scheme_insensitive_key = true;
@@ -37,7 +38,8 @@ struct CanonOptions {
 
 struct CanonicalUrl {
   std::string href;    // the canonical URL, e.g. "https://example.org/a?b=1"
-  std::string host;    // canonical host (punycode, no port), e.g. "example.org"
+  std::string host;    // canonical host (punycode, no port), e.g. "example.org";
+                       // an IPv6 address keeps its brackets: "[::1]"
   std::string scheme;  // "http" or "https"
   // The registry's unique key: href, with the scheme folded to https when
   // scheme_insensitive_key is set.
@@ -45,8 +47,10 @@ struct CanonicalUrl {
 };
 
 // Canonicalizes `input`. When `base` is non-empty, a relative `input` is
-// resolved against it first (as a browser resolves a link on a page); `base`
-// itself must be an absolute http(s) URL.
+// resolved against it first (as a browser resolves a link on a page; "",
+// "#x" and whitespace alone name the base page itself); `base` itself must be
+// an absolute http(s) URL. Leading and trailing C0 controls and spaces are
+// stripped and tabs and newlines removed first, as browsers do.
 // Fails with kInvalidArgument and a message that names the problem: empty,
 // over kMaxUrlBytes, not a URL, a scheme other than http/https (the message
 // names the scheme), a missing or invalid host.
