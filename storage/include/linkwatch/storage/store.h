@@ -124,6 +124,7 @@ struct LinkFilter {
   std::optional<std::string> category;
   std::optional<std::string> origin;
   std::optional<std::string> text;      // substring of the canonical URL or of a report note
+                                        // (ASCII letters match case-insensitively)
   int limit = 50;                       // 1..1000
   int64_t after_id = 0;                 // keyset paging: links with id > after_id
 };
@@ -178,16 +179,19 @@ class Store {
                                         Role role, std::string_view label,
                                         std::string_view token_hash) = 0;
   virtual Result<std::vector<TokenInfo>> ListTokens() = 0;
-  virtual Status RevokeToken(const Actor& actor, int64_t token_id) = 0;  // kNotFound
+  // kNotFound; revoking a revoked token is ok and changes (and logs) nothing.
+  virtual Status RevokeToken(const Actor& actor, int64_t token_id) = 0;
   // The live token with this hash; kUnauthenticated when unknown or revoked.
   virtual Result<TokenInfo> Authenticate(std::string_view token_hash) = 0;
+  // Every token ever created, revoked ones included.
   virtual Result<int64_t> CountTokens() = 0;
 
   // Registers every submission in one transaction (order kept). A submission
   // whose canonical_url already names a link (or an earlier row of the same
   // batch) adds a duplicate report to that link and creates no link. The
-  // callback runs on the writer thread after the commit is durable; it must be
-  // quick (post elsewhere for real work).
+  // callback runs on the writer thread after the commit is durable (invalid
+  // input, too, fails there); it must be quick (post elsewhere for real work)
+  // and must not call Close(). After Close() it runs at once with kUnavailable.
   using RegisterCallback = std::function<void(Result<std::vector<SubmissionResult>>)>;
   virtual void RegisterAsync(const Actor& actor, std::vector<Submission> submissions,
                              RegisterCallback done) = 0;

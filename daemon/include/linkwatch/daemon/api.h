@@ -1,0 +1,61 @@
+// The HTTP API's semantics, independent of the transport: routing, bearer
+// token authentication, roles, validation and JSON. docs/API.md is the contract.
+//
+// Api is thread-safe: Handle() may be called concurrently from any thread.
+// Work runs on the executor given at construction (never on the caller's
+// thread), registrations complete on the store's writer thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "linkwatch/crawler/url.h"
+#include "linkwatch/storage/store.h"
+
+namespace linkwatch::daemon {
+
+struct ApiRequest {
+  std::string method;         // "GET", "POST", ...
+  std::string target;         // path and query, e.g. "/v1/links?status=alive"
+  std::string authorization;  // the Authorization header, may be empty
+  std::string body;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;  // JSON text
+};
+
+struct ApiOptions {
+  int max_batch_items = 10000;
+  std::vector<std::string> categories = {"extremist", "terrorist"};
+  crawler::CanonOptions canon;
+};
+
+// Limits on the fields of a submission (docs/API.md).
+inline constexpr size_t kMaxBasisChars = 500;
+inline constexpr size_t kMaxNoteChars = 2000;
+inline constexpr int kMaxListLimit = 1000;
+
+class Api {
+ public:
+  using Done = std::function<void(ApiResponse)>;
+  using Executor = std::function<void(std::function<void()>)>;
+
+  // `store` must outlive the Api. `run` schedules work on worker threads.
+  Api(ApiOptions options, storage::Store& store, Executor run);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Answers `request`; `done` is called exactly once, on a worker or writer thread.
+  void Handle(ApiRequest request, Done done);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace linkwatch::daemon

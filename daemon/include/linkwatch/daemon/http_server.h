@@ -1,0 +1,48 @@
+// HTTP/1.1 transport for the Api (Boost.Beast), keep-alive, body limits,
+// timeouts, graceful stop.
+//
+// HttpServer lives on one io_context: construct, Listen() and Stop() from that
+// context's thread (Stop() may also be posted from a signal handler there).
+// Boost types stay out of this header.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "linkwatch/base/status.h"
+#include "linkwatch/daemon/api.h"
+#include "linkwatch/daemon/config.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace linkwatch::daemon {
+
+struct HttpOptions {
+  uint64_t max_body_bytes = 8u << 20;  // larger bodies are answered with 413
+  int request_timeout_seconds = 30;    // for reading one request or writing one answer
+};
+
+class HttpServer {
+ public:
+  // `io` and `api` must outlive the server.
+  HttpServer(boost::asio::io_context& io, Api& api, HttpOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting. Returns the bound port (useful with port 0).
+  // kIOError when the address cannot be bound, naming it.
+  Result<uint16_t> Listen(const Endpoint& endpoint);
+
+  // Stops accepting; connections with a request in progress finish it and
+  // close, idle ones close now. io.run() returns once all are done.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace linkwatch::daemon

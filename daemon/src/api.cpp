@@ -1,0 +1,167 @@
+// Routing and authentication. Handlers live in api_links.cpp and api_admin.cpp.
+#include "linkwatch/daemon/api.h"
+
+#include "api_internal.h"
+#include "linkwatch/crawler/query.h"
+#include "linkwatch/storage/bootstrap.h"
+
+namespace linkwatch::daemon {
+namespace {
+
+using api::Call;
+using api::Context;
+using Handler = void (*)(const Context&, const Call&, Api::Done);
+using storage::Role;
+
+struct Route {
+  const char* method;
+  const char* pattern;  // "{}" matches one path segment, captured into Call::params
+  Role role;
+  Handler handler;
+};
+
+// The whole API surface; docs/API.md documents each row.
+constexpr Route kRoutes[] = {
+    {"GET", "/v1/whoami", Role::kOperator, api::Whoami},
+    {"GET", "/v1/categories", Role::kOperator, api::Categories},
+    {"GET", "/v1/agencies", Role::kOperator, api::ListAgencies},
+    {"POST", "/v1/agencies", Role::kAdmin, api::CreateAgency},
+    {"GET", "/v1/tokens", Role::kAdmin, api::ListTokens},
+    {"POST", "/v1/tokens", Role::kAdmin, api::CreateToken},
+    {"POST", "/v1/tokens/{}/revoke", Role::kAdmin, api::RevokeToken},
+    {"GET", "/v1/audit/verify", Role::kAdmin, api::VerifyAudit},
+    {"POST", "/v1/links", Role::kOperator, api::SubmitLink},
+    {"POST", "/v1/links/batch", Role::kOperator, api::SubmitBatch},
+    {"GET", "/v1/links", Role::kOperator, api::ListLinks},
+    {"GET", "/v1/links/lookup", Role::kOperator, api::LookupLink},
+    {"GET", "/v1/links/{}", Role::kOperator, api::GetLink},
+};
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    const size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash);
+  }
+  return out;
+}
+
+// True when `path` fits `pattern`; the {} segments are appended to `params`.
+bool Matches(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
+  const auto want = Segments(pattern);
+  const auto have = Segments(path);
+  if (want.size() != have.size()) return false;
+  std::vector<std::string> captured;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i] == "{}") {
+      captured.emplace_back(have[i]);
+    } else if (want[i] != have[i]) {
+      return false;
+    }
+  }
+  *params = std::move(captured);
+  return true;
+}
+
+// A literal route wins over a {} route (so /v1/links/batch is not link "batch").
+const Route* FindRoute(std::string_view method, std::string_view path, bool* path_known,
+                       std::vector<std::string>* params) {
+  const Route* found = nullptr;
+  for (const auto& r : kRoutes) {
+    std::vector<std::string> p;
+    if (!Matches(r.pattern, path, &p)) continue;
+    *path_known = true;
+    if (method != r.method) continue;
+    const bool literal = std::string_view(r.pattern).find("{}") == std::string_view::npos;
+    if (found == nullptr || literal) {
+      found = &r;
+      *params = std::move(p);
+    }
+  }
+  return found;
+}
+
+std::string BearerToken(std::string_view header) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) !=
+        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+      return {};
+    }
+  }
+  std::string_view token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return std::string(token);
+}
+
+}  // namespace
+
+struct Api::Impl {
+  Context ctx;
+  Executor run;
+
+  void Serve(ApiRequest req, Done done) const;
+  std::optional<storage::Actor> Authenticate(const std::string& header) const;
+};
+
+std::optional<storage::Actor> Api::Impl::Authenticate(const std::string& header) const {
+  const std::string secret = BearerToken(header);
+  if (secret.empty()) return std::nullopt;
+  auto token = ctx.store.Authenticate(storage::TokenHash(secret));
+  if (!token.ok()) return std::nullopt;
+  return storage::Actor{token->id, token->agency_id, token->agency, token->role};
+}
+
+void Api::Impl::Serve(ApiRequest req, Done done) const {
+  const size_t q = req.target.find('?');
+  const std::string path = req.target.substr(0, q);
+  if (path == "/healthz") return done(api::Json(200, {{"status", "ok"}}));
+
+  Call call;
+  bool path_known = false;
+  const Route* route = FindRoute(req.method, path, &path_known, &call.params);
+  if (route == nullptr) {
+    if (path_known) return done(api::Error(405, "method_not_allowed", req.method + " is not allowed on " + path));
+    return done(api::Error(404, "not_found", "no such endpoint: " + path));
+  }
+  auto actor = Authenticate(req.authorization);
+  // One message for missing, unknown and revoked tokens: nothing leaks.
+  if (!actor) return done(api::Error(401, "unauthenticated", "a valid bearer token is required"));
+  if (!storage::RoleAtLeast(actor->role, route->role)) {
+    return done(api::Error(403, "permission_denied",
+                           std::string("this needs the ") + storage::RoleName(route->role) + " role"));
+  }
+  call.actor = std::move(*actor);
+  if (q != std::string::npos) {
+    for (auto& [k, v] : crawler::ParseQueryString(std::string_view(req.target).substr(q + 1))) {
+      call.query[k] = std::move(v);
+    }
+  }
+  call.body = std::move(req.body);
+  route->handler(ctx, call, std::move(done));
+}
+
+Api::Api(ApiOptions options, storage::Store& store, Executor run)
+    : impl_(std::make_unique<Impl>(Impl{Context{std::move(options), store}, std::move(run)})) {}
+
+Api::~Api() = default;
+
+void Api::Handle(ApiRequest request, Done done) {
+  impl_->run([impl = impl_.get(), req = std::move(request), done = std::move(done)]() mutable {
+    try {
+      impl->Serve(std::move(req), done);
+    } catch (const std::exception& e) {
+      // A handler threw before answering: a bug. Answer 500 without details.
+      done(api::Error(500, "internal", "internal error; see the daemon's log"));
+    }
+  });
+}
+
+}  // namespace linkwatch::daemon

@@ -1,0 +1,67 @@
+// Internals shared by the API's handler files. Not part of the public header.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "linkwatch/daemon/api.h"
+
+namespace linkwatch::daemon::api {
+
+using nlohmann::json;
+
+// One authenticated call, as handlers see it.
+struct Call {
+  storage::Actor actor;
+  std::vector<std::string> params;           // the path's {id} parts, in order
+  std::map<std::string, std::string> query;  // decoded query parameters (last wins)
+  std::string body;
+};
+
+// What handlers share: options and the store. Immutable after construction.
+struct Context {
+  ApiOptions options;
+  storage::Store& store;
+};
+
+using Done = Api::Done;
+
+// Responses.
+ApiResponse Json(int status, const json& body);
+ApiResponse Error(int status, std::string_view code, std::string_view message,
+                  std::string_view field = {});
+ApiResponse FromStatus(const Status& status, std::string_view field = {});
+
+// Parses a JSON object body; on failure returns the 400 response to send.
+std::variant<json, ApiResponse> ParseObject(const std::string& body);
+
+// A string member of `obj`, or nullopt when absent or not a string.
+std::optional<std::string> StringField(const json& obj, const char* name);
+// A positive decimal id, or nullopt.
+std::optional<int64_t> ParseId(const std::string& text);
+
+// JSON forms of stored records (docs/API.md).
+json TimeOrNull(const std::optional<TimeMs>& t);
+json LinkJson(const storage::Link& link, bool with_reports);
+json AgencyJson(const storage::Agency& agency);
+json TokenJson(const storage::TokenInfo& token);
+
+// Handlers. Each answers through `done` exactly once.
+void Whoami(const Context&, const Call&, Done);
+void Categories(const Context&, const Call&, Done);
+void ListAgencies(const Context&, const Call&, Done);
+void CreateAgency(const Context&, const Call&, Done);
+void ListTokens(const Context&, const Call&, Done);
+void CreateToken(const Context&, const Call&, Done);
+void RevokeToken(const Context&, const Call&, Done);
+void VerifyAudit(const Context&, const Call&, Done);
+void SubmitLink(const Context&, const Call&, Done);
+void SubmitBatch(const Context&, const Call&, Done);
+void GetLink(const Context&, const Call&, Done);
+void LookupLink(const Context&, const Call&, Done);
+void ListLinks(const Context&, const Call&, Done);
+
+}  // namespace linkwatch::daemon::api

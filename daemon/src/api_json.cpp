@@ -1,0 +1,128 @@
+#include <charconv>
+
+#include "api_internal.h"
+
+namespace linkwatch::daemon::api {
+namespace {
+
+int HttpStatusFor(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk: return 200;
+    case Status::Code::kInvalidArgument: return 400;
+    case Status::Code::kUnauthenticated: return 401;
+    case Status::Code::kPermissionDenied: return 403;
+    case Status::Code::kNotFound: return 404;
+    case Status::Code::kAlreadyExists: return 409;
+    case Status::Code::kUnavailable: return 503;
+    case Status::Code::kIOError:
+    case Status::Code::kCorruption:
+    case Status::Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+template <typename T>
+json OrNull(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+}  // namespace
+
+ApiResponse Json(int status, const json& body) {
+  return {status, body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+ApiResponse Error(int status, std::string_view code, std::string_view message,
+                  std::string_view field) {
+  json err = {{"code", code}, {"message", message}};
+  if (!field.empty()) err["field"] = field;
+  return Json(status, {{"error", err}});
+}
+
+ApiResponse FromStatus(const Status& status, std::string_view field) {
+  const int http = HttpStatusFor(status.code());
+  // Internal failures keep their details in the log, never in the answer.
+  if (http == 500) return Error(500, "internal", "internal error; see the daemon's log");
+  return Error(http, CodeName(status.code()), status.message(), field);
+}
+
+std::variant<json, ApiResponse> ParseObject(const std::string& body) {
+  json parsed;
+  try {
+    parsed = json::parse(body);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
+    if (const auto close = what.find("] "); close != std::string::npos) what.erase(0, close + 2);
+    return Error(400, "invalid_argument", "malformed JSON: " + what);
+  }
+  if (!parsed.is_object()) return Error(400, "invalid_argument", "the body must be a JSON object");
+  return parsed;
+}
+
+std::optional<std::string> StringField(const json& obj, const char* name) {
+  const auto it = obj.find(name);
+  if (it == obj.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<int64_t> ParseId(const std::string& text) {
+  int64_t v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+json TimeOrNull(const std::optional<TimeMs>& t) {
+  return t ? json(FormatIso8601(*t)) : json(nullptr);
+}
+
+json LinkJson(const storage::Link& l, bool with_reports) {
+  json j = {{"id", l.id},
+            {"canonical_url", l.canonical_url},
+            {"submitted_url", l.submitted_url},
+            {"host", l.host},
+            {"origin", l.origin},
+            {"review_state", l.review_state},
+            {"category", l.category},
+            {"status", l.status},
+            {"flagged", l.flagged},
+            {"last_checked_at", TimeOrNull(l.last_checked_at)},
+            {"next_check_at", TimeOrNull(l.next_check_at)},
+            {"http_status", OrNull(l.http_status)},
+            {"final_url", l.final_url.empty() ? json(nullptr) : json(l.final_url)},
+            {"views", OrNull(l.views)},
+            {"shares", OrNull(l.shares)},
+            {"removed_since", TimeOrNull(l.removed_since)},
+            {"created_at", FormatIso8601(l.created_at)},
+            {"first_agency", l.first_agency}};
+  if (with_reports) {
+    json reports = json::array();
+    for (const auto& r : l.reports) {
+      reports.push_back({{"id", r.id},
+                         {"agency", r.agency},
+                         {"basis", r.legal_basis},
+                         {"category", r.category},
+                         {"note", r.note},
+                         {"reported_at", FormatIso8601(r.reported_at)},
+                         {"duplicate", r.duplicate}});
+    }
+    j["reports"] = std::move(reports);
+  }
+  return j;
+}
+
+json AgencyJson(const storage::Agency& a) {
+  return {{"id", a.id}, {"name", a.name}, {"created_at", FormatIso8601(a.created_at)}};
+}
+
+json TokenJson(const storage::TokenInfo& t) {
+  return {{"id", t.id},
+          {"agency", t.agency},
+          {"role", storage::RoleName(t.role)},
+          {"label", t.label},
+          {"created_at", FormatIso8601(t.created_at)},
+          {"revoked", t.revoked}};
+}
+
+}  // namespace linkwatch::daemon::api

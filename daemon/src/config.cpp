@@ -1,0 +1,213 @@
+#include "linkwatch/daemon/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace linkwatch::daemon {
+namespace {
+
+// A setter reads one TOML value into the config; it returns an error text
+// (without location) or an empty string.
+using Setter = std::function<std::string(const toml::node&, Config&)>;
+using Section = std::map<std::string, Setter, std::less<>>;
+
+template <typename Get>
+Setter StringKey(Get get) {
+  return [get](const toml::node& n, Config& c) -> std::string {
+    const auto* v = n.as_string();
+    if (v == nullptr) return "must be a string";
+    *get(c) = v->get();
+    return {};
+  };
+}
+
+template <typename Get>
+Setter BoolKey(Get get) {
+  return [get](const toml::node& n, Config& c) -> std::string {
+    const auto* v = n.as_boolean();
+    if (v == nullptr) return "must be true or false";
+    *get(c) = v->get();
+    return {};
+  };
+}
+
+template <typename T, typename Get>
+Setter IntKey(Get get, int64_t lo, int64_t hi) {
+  return [get, lo, hi](const toml::node& n, Config& c) -> std::string {
+    const auto* v = n.as_integer();
+    if (v == nullptr) return "must be an integer";
+    if (v->get() < lo || v->get() > hi) {
+      return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+    }
+    *get(c) = static_cast<T>(v->get());
+    return {};
+  };
+}
+
+template <typename Get>
+Setter StringListKey(Get get) {
+  return [get](const toml::node& n, Config& c) -> std::string {
+    const auto* arr = n.as_array();
+    if (arr == nullptr) return "must be an array of strings";
+    std::vector<std::string> out;
+    for (const auto& item : *arr) {
+      const auto* s = item.as_string();
+      if (s == nullptr) return "must be an array of strings";
+      out.push_back(s->get());
+    }
+    *get(c) = std::move(out);
+    return {};
+  };
+}
+
+std::string CheckPlatformRules(const std::vector<std::string>& names) {
+  const auto& known = crawler::KnownPlatformRules();
+  for (const auto& n : names) {
+    if (std::find(known.begin(), known.end(), n) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      return "unknown platform rule \"" + n + "\" (known: " + list + ")";
+    }
+  }
+  return {};
+}
+
+std::string CheckLogLevel(const std::string& level) {
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  for (const char* l : kLevels) {
+    if (level == l) return {};
+  }
+  return "must be one of trace, debug, info, warn, error";
+}
+
+const std::map<std::string, Section, std::less<>>& Schema() {
+  static const std::map<std::string, Section, std::less<>> kSchema = {
+      {"server",
+       {{"listen", StringKey([](Config& c) { return &c.server.listen; })},
+        {"max_body_bytes",
+         IntKey<uint64_t>([](Config& c) { return &c.server.max_body_bytes; }, 1024, 1LL << 30)},
+        {"max_batch_items",
+         IntKey<int>([](Config& c) { return &c.server.max_batch_items; }, 1, 1000000)},
+        {"request_timeout_seconds",
+         IntKey<int>([](Config& c) { return &c.server.request_timeout_seconds; }, 1, 3600)},
+        {"worker_threads",
+         IntKey<int>([](Config& c) { return &c.server.worker_threads; }, 1, 64)}}},
+      {"storage",
+       {{"data_dir", StringKey([](Config& c) { return &c.storage.data_dir; })},
+        {"durable", BoolKey([](Config& c) { return &c.storage.durable; })}}},
+      {"registry",
+       {{"categories", StringListKey([](Config& c) { return &c.registry.categories; })},
+        {"bootstrap_agency",
+         StringKey([](Config& c) { return &c.registry.bootstrap_agency; })}}},
+      {"canon",
+       {{"strip_params", StringListKey([](Config& c) { return &c.canon.strip_params; })},
+        {"platform_rules", StringListKey([](Config& c) { return &c.canon.platform_rules; })},
+        {"scheme_insensitive",
+         BoolKey([](Config& c) { return &c.canon.scheme_insensitive_key; })}}},
+      {"log", {{"level", StringKey([](Config& c) { return &c.log.level; })}}},
+  };
+  return kSchema;
+}
+
+std::string Where(const std::string& path, const toml::node& n) {
+  return path + ":" + std::to_string(n.source().begin.line) + ": ";
+}
+
+// Checks what single keys cannot: values that depend on each other.
+Status Validate(const std::string& path, const toml::table& root, const Config& c) {
+  auto at = [&](std::string_view section, std::string_view key) {
+    const auto* n = root.at_path(std::string(section) + "." + std::string(key)).node();
+    return n ? Where(path, *n) : path + ": ";
+  };
+  if (auto e = CheckPlatformRules(c.canon.platform_rules); !e.empty()) {
+    return Status::InvalidArgument(at("canon", "platform_rules") + "canon.platform_rules: " + e);
+  }
+  if (auto e = CheckLogLevel(c.log.level); !e.empty()) {
+    return Status::InvalidArgument(at("log", "level") + "log.level " + e);
+  }
+  if (c.registry.categories.empty()) {
+    return Status::InvalidArgument(at("registry", "categories") +
+                                   "registry.categories must name at least one category");
+  }
+  if (auto ep = ParseEndpoint(c.server.listen); !ep.ok()) {
+    return Status::InvalidArgument(at("server", "listen") + "server.listen: " +
+                                   ep.status().message());
+  }
+  return Status::Ok();
+}
+
+Status ApplySection(const std::string& path, const std::string& name, const toml::table& table,
+                    const Section& keys, Config& config) {
+  for (const auto& [key, node] : table) {
+    const auto it = keys.find(key.str());
+    if (it == keys.end()) {
+      return Status::InvalidArgument(Where(path, node) + "unknown key \"" + std::string(key.str()) +
+                                     "\" in [" + name + "]");
+    }
+    if (auto err = it->second(node, config); !err.empty()) {
+      return Status::InvalidArgument(Where(path, node) + name + "." + std::string(key.str()) +
+                                     " " + err);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::NotFound("config file " + path + " does not exist or is not a file");
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                   std::string(e.description()));
+  }
+  Config config;
+  for (const auto& [name, node] : root) {
+    const auto it = Schema().find(name.str());
+    if (it == Schema().end()) {
+      return Status::InvalidArgument(Where(path, node) + "unknown section [" +
+                                     std::string(name.str()) + "]");
+    }
+    const auto* table = node.as_table();
+    if (table == nullptr) {
+      return Status::InvalidArgument(Where(path, node) + "\"" + std::string(name.str()) +
+                                     "\" must be a section ([" + std::string(name.str()) + "])");
+    }
+    if (auto st = ApplySection(path, it->first, *table, it->second, config); !st.ok()) return st;
+  }
+  if (auto st = Validate(path, root, config); !st.ok()) return st;
+  return config;
+}
+
+Result<Endpoint> ParseEndpoint(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument("\"" + text + "\" is not HOST:PORT");
+  }
+  Endpoint ep;
+  ep.host = text.substr(0, colon);
+  if (ep.host.size() > 2 && ep.host.front() == '[' && ep.host.back() == ']') {
+    ep.host = ep.host.substr(1, ep.host.size() - 2);
+  }
+  const std::string port = text.substr(colon + 1);
+  unsigned value = 0;
+  const auto [ptr, err] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || err != std::errc() || ptr != port.data() + port.size() || value > 65535) {
+    return Status::InvalidArgument("port \"" + port + "\" in \"" + text +
+                                   "\" is not a number from 0 to 65535");
+  }
+  ep.port = static_cast<uint16_t>(value);
+  return ep;
+}
+
+}  // namespace linkwatch::daemon

@@ -1,0 +1,137 @@
+#include "linkwatch/daemon/daemon.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "linkwatch/daemon/config.h"
+#include "linkwatch/daemon/http_server.h"
+#include "linkwatch/storage/bootstrap.h"
+#include "linkwatch/storage/paths.h"
+#include "linkwatch/storage/store.h"
+
+namespace linkwatch::daemon {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr char kDefaultConfig[] = "conf/linkwatch.toml";
+
+struct Flags {
+  std::string config;
+  std::string data_dir;
+  std::string listen;
+  std::string log_level;
+};
+
+// The config file named by --config, else conf/linkwatch.toml when present, else defaults.
+Result<Config> ResolveConfig(const Flags& flags) {
+  Config config;
+  if (!flags.config.empty()) {
+    auto loaded = LoadConfig(flags.config);
+    if (!loaded.ok()) return loaded.status();
+    config = std::move(*loaded);
+  } else if (std::filesystem::exists(kDefaultConfig)) {
+    auto loaded = LoadConfig(kDefaultConfig);
+    if (!loaded.ok()) return loaded.status();
+    config = std::move(*loaded);
+  }
+  if (!flags.data_dir.empty()) config.storage.data_dir = flags.data_dir;
+  if (!flags.listen.empty()) config.server.listen = flags.listen;
+  if (!flags.log_level.empty()) config.log.level = flags.log_level;
+  return config;
+}
+
+Result<std::unique_ptr<storage::Store>> OpenStore(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.storage.data_dir, ec);
+  if (ec) {
+    return Status::IOError("cannot create data directory " + config.storage.data_dir + ": " +
+                           ec.message());
+  }
+  storage::Options options;
+  options.durable = config.storage.durable;
+  return storage::Store::Open(storage::DatabasePath(config.storage.data_dir), options);
+}
+
+// Shown once, on the first start of an empty database.
+void AnnounceFirstToken(const std::string& agency, const std::string& secret) {
+  std::printf(
+      "\nFirst start: created agency \"%s\" and its admin token (shown only this once):\n\n"
+      "  %s\n\n"
+      "Keep it safe, then:  export LINKWATCH_TOKEN=%s\n\n",
+      agency.c_str(), secret.c_str(), secret.c_str());
+  std::fflush(stdout);
+}
+
+int Serve(const Config& config, storage::Store& store) {
+  auto endpoint = ParseEndpoint(config.server.listen);
+  if (!endpoint.ok()) {
+    spdlog::error("{}", endpoint.status().message());
+    return 1;
+  }
+  asio::io_context io(1);
+  asio::thread_pool workers(static_cast<size_t>(config.server.worker_threads));
+  ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon};
+  Api api(api_options, store, [&workers](std::function<void()> fn) { asio::post(workers, std::move(fn)); });
+  HttpServer server(io, api, {config.server.max_body_bytes, config.server.request_timeout_seconds});
+  auto port = server.Listen(*endpoint);
+  if (!port.ok()) {
+    spdlog::error("{}", port.status().message());
+    return 3;
+  }
+  spdlog::info("listening on http://{}:{}", endpoint->host, *port);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: finishing requests in flight, then exiting", sig);
+    server.Stop();
+  });
+  io.run();
+  workers.join();
+  store.Close();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int RunDaemon(int argc, char** argv) {
+  CLI::App app{"linkwatchd: the linkwatch daemon (HTTP API, scheduler, crawler)"};
+  Flags flags;
+  app.add_option("--config", flags.config, "config file (default: conf/linkwatch.toml if present)");
+  app.add_option("--data-dir", flags.data_dir, "data directory (overrides storage.data_dir)");
+  app.add_option("--listen", flags.listen, "HOST:PORT to serve the API on; port 0 picks a free one");
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn or error");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  spdlog::set_default_logger(spdlog::stderr_color_mt("linkwatchd"));
+  auto config = ResolveConfig(flags);
+  if (!config.ok()) {
+    spdlog::error("{}", config.status().message());
+    return 1;
+  }
+  spdlog::set_level(spdlog::level::from_str(config->log.level));
+  auto store = OpenStore(*config);
+  if (!store.ok()) {
+    spdlog::error("{}", store.status().message());
+    return 2;
+  }
+  auto secret = storage::BootstrapAdmin(**store, config->registry.bootstrap_agency);
+  if (!secret.ok()) {
+    spdlog::error("creating the first admin token: {}", secret.status().message());
+    return 2;
+  }
+  if (*secret) AnnounceFirstToken(config->registry.bootstrap_agency, **secret);
+  return Serve(*config, **store);
+}
+
+}  // namespace linkwatch::daemon

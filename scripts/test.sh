@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite twice: a normal build, then
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+jobs=${LINKWATCH_JOBS:-2}
+
+echo "== build and test (RelWithDebInfo)"
+scripts/build.sh build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINKWATCH_TESTS=ON
+(cd build-test && ctest -j "$jobs" --output-on-failure)
+
+echo "== build and test (ASan + UBSan)"
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DLINKWATCH_SANITIZE=ON -DLINKWATCH_TESTS=ON -DLINKWATCH_BENCH=OFF
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest -j "$jobs" --output-on-failure)

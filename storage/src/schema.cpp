@@ -1,0 +1,200 @@
+#include "schema.h"
+
+#include <string>
+
+#include "sqlite_db.h"
+
+namespace linkwatch::storage {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Version 1: every fact of the data model (DESIGN.md), even those that later
+// components fill. Times are INTEGER milliseconds since the Unix epoch.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE agency (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL UNIQUE,
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE token (
+  id          INTEGER PRIMARY KEY,
+  agency_id   INTEGER NOT NULL REFERENCES agency(id),
+  role        TEXT    NOT NULL CHECK (role IN ('operator', 'reviewer', 'admin')),
+  token_hash  TEXT    NOT NULL UNIQUE,   -- hex SHA-256 of the secret
+  label       TEXT    NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER                    -- NULL while the token is live
+);
+CREATE INDEX token_agency ON token(agency_id);
+
+-- Pages that carry the same (or near-same) content; size = repost count.
+CREATE TABLE cluster (
+  id          INTEGER PRIMARY KEY,
+  fingerprint TEXT    NOT NULL UNIQUE,   -- content hash that names the cluster
+  simhash     INTEGER,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX cluster_simhash ON cluster(simhash);
+
+CREATE TABLE link (
+  id              INTEGER PRIMARY KEY,
+  canonical_url   TEXT    NOT NULL UNIQUE,
+  submitted_url   TEXT    NOT NULL,        -- first submitted form
+  host            TEXT    NOT NULL,
+  origin          TEXT    NOT NULL CHECK (origin IN ('registered', 'discovered')),
+  review_state    TEXT    NOT NULL CHECK (review_state IN ('confirmed', 'pending', 'rejected')),
+  category        TEXT    NOT NULL DEFAULT '',
+  status          TEXT    NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'alive', 'removed', 'blocked', 'unreachable')),
+  flagged         INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+  last_checked_at INTEGER,
+  next_check_at   INTEGER,
+  http_status     INTEGER,
+  final_url       TEXT,
+  cluster_id      INTEGER REFERENCES cluster(id),
+  views           INTEGER,
+  shares          INTEGER,
+  removed_since   INTEGER,                 -- first time seen removed (this removal)
+  created_at      INTEGER NOT NULL,
+  found_from      INTEGER REFERENCES link(id),  -- discovered links: the page that led here
+  lease_until     INTEGER,                 -- scheduler lease: a check is in flight until then
+  lease_owner     TEXT
+);
+-- Due links: the scheduler asks per status (five values), so no index on
+-- next_check_at alone. Partial indexes cost nothing for the many NULL rows.
+CREATE INDEX link_status_next ON link(status, next_check_at);
+CREATE INDEX link_host        ON link(host);
+CREATE INDEX link_category    ON link(category);
+CREATE INDEX link_cluster     ON link(cluster_id) WHERE cluster_id IS NOT NULL;
+CREATE INDEX link_found_from  ON link(found_from) WHERE found_from IS NOT NULL;
+CREATE INDEX link_leased      ON link(lease_until) WHERE lease_until IS NOT NULL;
+
+CREATE TABLE report (
+  id           INTEGER PRIMARY KEY,
+  link_id      INTEGER NOT NULL REFERENCES link(id),
+  agency_id    INTEGER NOT NULL REFERENCES agency(id),
+  token_id     INTEGER REFERENCES token(id),  -- NULL for the local bootstrap actor
+  reported_at  INTEGER NOT NULL,
+  legal_basis  TEXT    NOT NULL,
+  category     TEXT    NOT NULL,
+  note         TEXT    NOT NULL DEFAULT '',
+  duplicate    INTEGER NOT NULL CHECK (duplicate IN (0, 1))
+);
+CREATE INDEX report_link        ON report(link_id, reported_at);
+CREATE INDEX report_agency_time ON report(agency_id, reported_at);
+CREATE INDEX report_time        ON report(reported_at);
+
+-- "check" is an SQL keyword, hence link_check.
+CREATE TABLE link_check (
+  id             INTEGER PRIMARY KEY,
+  link_id        INTEGER NOT NULL REFERENCES link(id),
+  checked_at     INTEGER NOT NULL,
+  http_status    INTEGER,
+  status_class   TEXT    NOT NULL
+                 CHECK (status_class IN ('alive', 'removed', 'blocked', 'unreachable')),
+  final_url      TEXT,
+  redirect_chain TEXT    NOT NULL DEFAULT '[]',  -- JSON array of URLs
+  elapsed_ms     INTEGER,
+  bytes          INTEGER,
+  content_hash   TEXT,
+  simhash        INTEGER,
+  matched_rules  TEXT    NOT NULL DEFAULT '[]',  -- JSON array
+  views          INTEGER,
+  shares         INTEGER,
+  error          TEXT,
+  etag           TEXT,
+  last_modified  TEXT,
+  rules_version  TEXT
+);
+CREATE INDEX link_check_link_time ON link_check(link_id, checked_at);
+CREATE INDEX link_check_time      ON link_check(checked_at);
+
+-- Content-addressed snapshots, kept when a link is first flagged and when its content changes.
+CREATE TABLE evidence (
+  sha256      TEXT    PRIMARY KEY,         -- of the uncompressed body
+  link_id     INTEGER NOT NULL REFERENCES link(id),
+  fetched_at  INTEGER NOT NULL,
+  final_url   TEXT    NOT NULL,
+  headers     TEXT    NOT NULL DEFAULT '{}',  -- JSON
+  body_zstd   BLOB    NOT NULL,
+  body_bytes  INTEGER NOT NULL,            -- uncompressed size
+  matches     TEXT    NOT NULL DEFAULT '[]'   -- JSON: rule hits with excerpts
+);  -- a rowid table: WITHOUT ROWID suits small rows, not bodies of many KiB
+CREATE INDEX evidence_link ON evidence(link_id, fetched_at);
+
+-- Hash-chained log of every action; ids are consecutive (a gap is a deleted row).
+CREATE TABLE audit (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  token_id   INTEGER NOT NULL,   -- 0: local bootstrap
+  agency     TEXT    NOT NULL,
+  action     TEXT    NOT NULL,
+  target     TEXT    NOT NULL,
+  detail     TEXT    NOT NULL,   -- JSON
+  prev_hash  TEXT    NOT NULL,
+  hash       TEXT    NOT NULL
+);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kSchemaV1},
+};
+
+Status CheckIsOurs(Db& db, int version) {
+  if (version != 0) return Status::Ok();
+  auto tables = db.QueryInt("SELECT count(*) FROM sqlite_schema");
+  if (!tables.ok()) return tables.status();
+  if (*tables == 0) return Status::Ok();
+  return Status::Corruption(db.path() +
+                            " is a SQLite database of another program, not a linkwatch database");
+}
+
+Status ApplyPending(Db& db, int from) {
+  for (const Migration& m : kMigrations) {
+    if (m.version <= from) continue;
+    if (auto st = db.Exec(m.sql); !st.ok()) return st;
+    if (auto st = db.Exec("PRAGMA user_version = " + std::to_string(m.version)); !st.ok()) {
+      return st;
+    }
+  }
+  return Status::Ok();
+}
+
+Status MigrateInTransaction(Db& db) {
+  auto version = db.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (*version > LatestMigration()) {
+    return Status::InvalidArgument("database " + db.path() + " has schema version " +
+                                   std::to_string(*version) + ", newer than version " +
+                                   std::to_string(LatestMigration()) +
+                                   " that this linkwatch knows; upgrade linkwatch");
+  }
+  if (auto st = CheckIsOurs(db, static_cast<int>(*version)); !st.ok()) return st;
+  return ApplyPending(db, static_cast<int>(*version));
+}
+
+}  // namespace
+
+int LatestMigration() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<int> Migrate(Db& db) {
+  if (auto st = db.Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+  if (auto st = MigrateInTransaction(db); !st.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return st;
+  }
+  if (auto st = db.Exec("COMMIT"); !st.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return st;
+  }
+  auto version = db.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  return static_cast<int>(*version);
+}
+
+}  // namespace linkwatch::storage

@@ -1,0 +1,20 @@
+// The database schema as numbered, forward-only migrations. The version a
+// database is at lives in PRAGMA user_version.
+#pragma once
+
+#include "linkwatch/base/status.h"
+
+namespace linkwatch::storage {
+
+class Db;
+
+// The highest schema version this binary knows.
+int LatestMigration();
+
+// Brings the database behind `db` to LatestMigration() in one transaction and
+// returns the resulting version. kInvalidArgument when the database is newer
+// than this binary; kCorruption when it is a SQLite database of another program.
+// REQUIRES: `db` is the writer connection, outside any transaction.
+Result<int> Migrate(Db& db);
+
+}  // namespace linkwatch::storage

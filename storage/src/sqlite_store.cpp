@@ -1,0 +1,201 @@
+#include "sqlite_store.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "connect.h"
+#include "ops.h"
+#include "schema.h"
+#include "validate.h"
+
+namespace linkwatch::storage {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+// ---- opening and closing ----------------------------------------------------
+
+SqliteStore::SqliteStore(std::vector<std::unique_ptr<Db>> connections, int schema_version,
+                         bool memory)
+    : schema_version_(schema_version), memory_(memory), connections_(std::move(connections)) {}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+void SqliteStore::Start(ChainHead head, const Clock& clock, const Options& options) {
+  std::vector<Db*> lent;
+  // A :memory: database exists only inside its one connection: readers share it.
+  const size_t first_reader = memory_ ? 0 : 1;
+  for (size_t i = first_reader; i < connections_.size(); ++i) lent.push_back(connections_[i].get());
+  pool_ = std::make_unique<ReadPool>(std::move(lent));
+  writer_ = std::make_unique<Writer>(*connections_[0], std::move(head), clock,
+                                     options.max_batch_jobs, memory_ ? pool_.get() : nullptr);
+}
+
+Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, const Options& options,
+                                                 const Clock& clock) {
+  try {
+    return OpenOrFail(path, options, clock);
+  } catch (const std::exception& e) {
+    return Status::Internal("opening database " + path + ": " + e.what());
+  }
+}
+
+Result<std::unique_ptr<Store>> SqliteStore::OpenOrFail(const std::string& path,
+                                                       const Options& options,
+                                                       const Clock& clock) {
+  if (path.empty()) return Status::InvalidArgument("the database path is empty");
+  if (auto st = ValidateOptions(options); !st.ok()) return st;
+  auto writer = OpenWriterDb(path, options);
+  if (!writer.ok()) return writer.status();
+  auto version = Migrate(**writer);
+  if (!version.ok()) return version.status();
+  auto head = LoadChainHead(**writer);
+  if (!head.ok()) return head.status();
+
+  const bool memory = path == kMemoryPath;
+  std::vector<std::unique_ptr<Db>> connections;
+  connections.push_back(std::move(*writer));
+  if (!memory) {
+    auto readers = OpenReaderDbs(path, options, options.read_connections);
+    if (!readers.ok()) return readers.status();
+    for (auto& r : *readers) connections.push_back(std::move(r));
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(connections), *version, memory));
+  store->Start(std::move(*head), clock, options);
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+void SqliteStore::Close() {
+  std::call_once(close_once_, [this] {
+    closed_ = true;
+    if (writer_) writer_->Close();   // drains queued writes
+    if (pool_) pool_->Shutdown();    // waits for reads in flight
+    connections_.clear();
+  });
+}
+
+// ---- agencies and tokens ------------------------------------------------------
+
+Result<Agency> SqliteStore::CreateAgency(const Actor& actor, std::string_view name) {
+  if (auto st = ValidateAgencyName(name); !st.ok()) return st;
+  return WriteSync<Agency>([actor, name = std::string(name)](WriteContext& ctx) {
+    return InsertAgency(ctx, actor, name);
+  });
+}
+
+Result<std::vector<Agency>> SqliteStore::ListAgencies() {
+  return Read([](Db& db) { return QueryAgencies(db); });
+}
+
+Result<Agency> SqliteStore::FindAgency(std::string_view name) {
+  return Read([name](Db& db) { return QueryAgency(db, name); });
+}
+
+Result<TokenInfo> SqliteStore::CreateToken(const Actor& actor, std::string_view agency, Role role,
+                                           std::string_view label,
+                                           std::string_view token_hash) {
+  if (auto st = ValidateTokenHash(token_hash); !st.ok()) return st;
+  if (auto st = ValidateTokenLabel(label); !st.ok()) return st;
+  return WriteSync<TokenInfo>([actor, agency = std::string(agency), role,
+                               label = std::string(label),
+                               hash = Lower(token_hash)](WriteContext& ctx) {
+    return InsertToken(ctx, actor, agency, role, label, hash);
+  });
+}
+
+Result<std::vector<TokenInfo>> SqliteStore::ListTokens() {
+  return Read([](Db& db) { return QueryTokens(db); });
+}
+
+Status SqliteStore::RevokeToken(const Actor& actor, int64_t token_id) {
+  return WriteSync<bool>([actor, token_id](WriteContext& ctx) {
+           return RevokeTokenRow(ctx, actor, token_id);
+         })
+      .status();
+}
+
+Result<TokenInfo> SqliteStore::Authenticate(std::string_view token_hash) {
+  if (!ValidateTokenHash(token_hash).ok()) {
+    return Status::Unauthenticated("unknown or revoked token");
+  }
+  return Read([hash = Lower(token_hash)](Db& db) { return QueryLiveToken(db, hash); });
+}
+
+Result<int64_t> SqliteStore::CountTokens() {
+  return Read([](Db& db) { return QueryTokenCount(db); });
+}
+
+// ---- links ----------------------------------------------------------------------
+
+void SqliteStore::RegisterAsync(const Actor& actor, std::vector<Submission> submissions,
+                                RegisterCallback done) {
+  using Results = std::vector<SubmissionResult>;
+  // Invalid input still completes on the writer thread, as the contract says.
+  FunctionJob<Results>::Body body;
+  if (Status invalid = ValidateSubmissions(submissions); !invalid.ok()) {
+    body = [invalid](WriteContext&) -> Result<Results> { return invalid; };
+  } else {
+    body = [actor, subs = std::move(submissions)](WriteContext& ctx) {
+      return RegisterAll(ctx, actor, subs);
+    };
+  }
+  writer_->Submit(std::make_unique<FunctionJob<Results>>(std::move(body), std::move(done)));
+}
+
+Result<std::vector<SubmissionResult>> SqliteStore::Register(const Actor& actor,
+                                                            std::vector<Submission> submissions) {
+  using Results = std::vector<SubmissionResult>;
+  if (closed_) return Status::Unavailable("the store is closed");
+  try {
+    auto promise = std::make_shared<std::promise<Result<Results>>>();
+    auto future = promise->get_future();
+    RegisterAsync(actor, std::move(submissions),
+                  [promise](Result<Results> r) { promise->set_value(std::move(r)); });
+    return future.get();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("register failed: ") + e.what());
+  }
+}
+
+Result<Link> SqliteStore::GetLink(int64_t id) {
+  return Read([id](Db& db) { return QueryLink(db, id); });
+}
+
+Result<Link> SqliteStore::GetLinkByUrl(std::string_view canonical_url) {
+  return Read([canonical_url](Db& db) { return QueryLinkByUrl(db, canonical_url); });
+}
+
+Result<LinkPage> SqliteStore::ListLinks(const LinkFilter& filter) {
+  if (auto st = ValidateLimit(filter.limit); !st.ok()) return st;
+  return Read([&filter](Db& db) { return QueryLinks(db, filter); });
+}
+
+// ---- audit ----------------------------------------------------------------------
+
+Status SqliteStore::AppendAudit(const Actor& actor, std::string_view action,
+                                std::string_view target, std::string_view detail_json) {
+  if (auto st = ValidateAudit(action, target, detail_json); !st.ok()) return st;
+  return WriteSync<int64_t>([actor, action = std::string(action), target = std::string(target),
+                             detail = std::string(detail_json)](WriteContext& ctx) {
+           return AppendAuditRow(ctx, actor, action, target, detail);
+         })
+      .status();
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int64_t after_id, int limit) {
+  if (auto st = ValidateLimit(limit); !st.ok()) return st;
+  return Read([after_id, limit](Db& db) { return QueryAudit(db, after_id, limit); });
+}
+
+Result<AuditVerdict> SqliteStore::VerifyAudit() {
+  return Read([](Db& db) { return WalkAudit(db); });
+}
+
+}  // namespace linkwatch::storage

@@ -1,0 +1,100 @@
+// The SQLite implementation of Store.
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "linkwatch/storage/store.h"
+#include "read_pool.h"
+#include "sqlite_db.h"
+#include "writer.h"
+
+namespace linkwatch::storage {
+
+// Thread-safe, as Store promises. Owns every connection: connections_[0] is
+// the writer's (and, for ":memory:", the only one, lent to readers through
+// the pool); the others are read-only and lent through the pool.
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const Options& options,
+                                             const Clock& clock);
+  ~SqliteStore() override;
+
+  int SchemaVersion() const override { return schema_version_; }
+
+  Result<Agency> CreateAgency(const Actor& actor, std::string_view name) override;
+  Result<std::vector<Agency>> ListAgencies() override;
+  Result<Agency> FindAgency(std::string_view name) override;
+
+  Result<TokenInfo> CreateToken(const Actor& actor, std::string_view agency, Role role,
+                                std::string_view label, std::string_view token_hash) override;
+  Result<std::vector<TokenInfo>> ListTokens() override;
+  Status RevokeToken(const Actor& actor, int64_t token_id) override;
+  Result<TokenInfo> Authenticate(std::string_view token_hash) override;
+  Result<int64_t> CountTokens() override;
+
+  void RegisterAsync(const Actor& actor, std::vector<Submission> submissions,
+                     RegisterCallback done) override;
+  Result<std::vector<SubmissionResult>> Register(const Actor& actor,
+                                                 std::vector<Submission> submissions) override;
+
+  Result<Link> GetLink(int64_t id) override;
+  Result<Link> GetLinkByUrl(std::string_view canonical_url) override;
+  Result<LinkPage> ListLinks(const LinkFilter& filter) override;
+
+  Status AppendAudit(const Actor& actor, std::string_view action, std::string_view target,
+                     std::string_view detail_json) override;
+  Result<std::vector<AuditEntry>> ListAudit(int64_t after_id, int limit) override;
+  Result<AuditVerdict> VerifyAudit() override;
+
+  void Close() override;
+
+ private:
+  SqliteStore(std::vector<std::unique_ptr<Db>> connections, int schema_version, bool memory);
+  static Result<std::unique_ptr<Store>> OpenOrFail(const std::string& path,
+                                                   const Options& options, const Clock& clock);
+  void Start(ChainHead head, const Clock& clock, const Options& options);
+
+  // Queues `body` on the writer and waits until its batch is committed.
+  template <typename T>
+  Result<T> WriteSync(typename FunctionJob<T>::Body body) {
+    if (closed_) return Status::Unavailable("the store is closed");
+    try {
+      auto promise = std::make_shared<std::promise<Result<T>>>();
+      auto future = promise->get_future();
+      writer_->Submit(std::make_unique<FunctionJob<T>>(
+          std::move(body), [promise](Result<T> r) { promise->set_value(std::move(r)); }));
+      return future.get();
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("write failed: ") + e.what());
+    }
+  }
+
+  // Runs `read(Db&)` on a leased read connection.
+  template <typename F>
+  auto Read(F read) -> decltype(read(std::declval<Db&>())) {
+    if (closed_) return Status::Unavailable("the store is closed");
+    try {
+      auto lease = pool_->Acquire();
+      if (!lease) return Status::Unavailable("the store is closed");
+      return read(lease->db());
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("read failed: ") + e.what());
+    }
+  }
+
+  const int schema_version_;
+  const bool memory_;
+  std::vector<std::unique_ptr<Db>> connections_;  // destroyed only after Close()
+  std::unique_ptr<ReadPool> pool_;
+  std::unique_ptr<Writer> writer_;
+  std::atomic<bool> closed_{false};
+  std::once_flag close_once_;
+};
+
+}  // namespace linkwatch::storage

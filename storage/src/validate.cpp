@@ -1,0 +1,150 @@
+#include "validate.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace linkwatch::storage {
+namespace {
+
+// Decodes the UTF-8 sequence at s[i] and advances i; nullopt when malformed
+// (overlong forms, surrogates and values past U+10FFFF included).
+std::optional<char32_t> NextCodePoint(std::string_view s, size_t& i) {
+  const auto lead = static_cast<unsigned char>(s[i++]);
+  if (lead < 0x80) return lead;
+  int extra = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((lead & 0xe0) == 0xc0) {
+    extra = 1, cp = lead & 0x1f, min = 0x80;
+  } else if ((lead & 0xf0) == 0xe0) {
+    extra = 2, cp = lead & 0x0f, min = 0x800;
+  } else if ((lead & 0xf8) == 0xf0) {
+    extra = 3, cp = lead & 0x07, min = 0x10000;
+  } else {
+    return std::nullopt;
+  }
+  for (int k = 0; k < extra; ++k, ++i) {
+    if (i >= s.size()) return std::nullopt;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xc0) != 0x80) return std::nullopt;
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return std::nullopt;
+  return cp;
+}
+
+bool IsControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
+
+// Number of characters when `s` is valid UTF-8 free of control characters.
+std::optional<size_t> PrintableLength(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++n) {
+    const auto cp = NextCodePoint(s, i);
+    if (!cp || IsControl(*cp)) return std::nullopt;
+  }
+  return n;
+}
+
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;  // ASCII, the common case for URLs
+    } else if (!NextCodePoint(s, i)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Status CheckText(std::string_view what, std::string_view value, size_t max_bytes,
+                 bool required) {
+  const std::string name(what);
+  if (required && value.empty()) return Status::InvalidArgument(name + " is empty");
+  if (value.size() > max_bytes) {
+    return Status::InvalidArgument(name + " is longer than " + std::to_string(max_bytes) +
+                                   " bytes");
+  }
+  if (!IsUtf8(value)) return Status::InvalidArgument(name + " is not valid UTF-8");
+  return Status::Ok();
+}
+
+Status CheckSubmission(const Submission& s) {
+  Status st = CheckText("canonical_url", s.canonical_url, kMaxUrlBytes, true);
+  if (st.ok()) st = CheckText("submitted_url", s.submitted_url, kMaxUrlBytes, false);
+  if (st.ok()) st = CheckText("host", s.host, kMaxHostBytes, true);
+  if (st.ok()) st = CheckText("legal_basis", s.legal_basis, kMaxLegalBasisBytes, true);
+  if (st.ok()) st = CheckText("category", s.category, kMaxCategoryBytes, true);
+  if (st.ok()) st = CheckText("note", s.note, kMaxNoteBytes, false);
+  return st;
+}
+
+}  // namespace
+
+Status ValidateOptions(const Options& o) {
+  if (o.busy_timeout_ms < 0) return Status::InvalidArgument("busy_timeout_ms is negative");
+  if (o.read_connections < 1 || o.read_connections > kMaxReadConnections) {
+    return Status::InvalidArgument("read_connections must be 1.." +
+                                   std::to_string(kMaxReadConnections));
+  }
+  if (o.max_batch_jobs < 1) return Status::InvalidArgument("max_batch_jobs must be at least 1");
+  return Status::Ok();
+}
+
+Status ValidateAgencyName(std::string_view name) {
+  const auto length = PrintableLength(name);
+  if (!length || *length == 0 || *length > kMaxAgencyNameChars) {
+    return Status::InvalidArgument("an agency name must be 1.." +
+                                   std::to_string(kMaxAgencyNameChars) +
+                                   " printable characters");
+  }
+  if (name.front() == ' ' || name.back() == ' ') {
+    return Status::InvalidArgument("an agency name must not start or end with a space");
+  }
+  return Status::Ok();
+}
+
+Status ValidateTokenHash(std::string_view hash) {
+  if (hash.size() != kTokenHashHexChars ||
+      hash.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
+    return Status::InvalidArgument("a token hash must be 64 hex digits (SHA-256)");
+  }
+  return Status::Ok();
+}
+
+Status ValidateTokenLabel(std::string_view label) {
+  return CheckText("token label", label, kMaxTokenLabelBytes, false);
+}
+
+Status ValidateSubmissions(const std::vector<Submission>& submissions) {
+  if (submissions.size() > kMaxSubmissionsPerCall) {
+    return Status::InvalidArgument("more than " + std::to_string(kMaxSubmissionsPerCall) +
+                                   " submissions in one call");
+  }
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    if (auto st = CheckSubmission(submissions[i]); !st.ok()) {
+      return Status::InvalidArgument("submission " + std::to_string(i) + ": " + st.message());
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateAudit(std::string_view action, std::string_view target, std::string_view detail) {
+  Status st = CheckText("audit action", action, kMaxAuditActionBytes, true);
+  if (st.ok()) st = CheckText("audit target", target, kMaxAuditTargetBytes, true);
+  if (st.ok()) st = CheckText("audit detail", detail, kMaxAuditDetailBytes, true);
+  if (st.ok() && !nlohmann::json::accept(detail)) {
+    st = Status::InvalidArgument("audit detail is not a JSON document");
+  }
+  return st;
+}
+
+Status ValidateLimit(int limit) {
+  if (limit < 1 || limit > kMaxPageLimit) {
+    return Status::InvalidArgument("limit must be 1.." + std::to_string(kMaxPageLimit));
+  }
+  return Status::Ok();
+}
+
+}  // namespace linkwatch::storage

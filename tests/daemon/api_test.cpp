@@ -1,0 +1,280 @@
+// The API over real HTTP on 127.0.0.1: an in-process store, Api and HttpServer.
+#include <catch2/catch.hpp>
+
+#include <boost/asio.hpp>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "linkwatch/daemon/api.h"
+#include "linkwatch/daemon/http_server.h"
+#include "linkwatch/storage/bootstrap.h"
+#include "linkwatch/storage/store.h"
+#include "test_support.h"
+
+using namespace linkwatch;
+using nlohmann::json;
+namespace asio = boost::asio;
+
+namespace {
+
+// A running API server with a fresh database and a bootstrap admin token.
+struct Server {
+  test::TempDir dir;
+  std::unique_ptr<storage::Store> store;
+  asio::io_context io;
+  asio::thread_pool workers{2};
+  std::unique_ptr<daemon::Api> api;
+  std::unique_ptr<daemon::HttpServer> http;
+  std::thread thread;
+  uint16_t port = 0;
+  std::string admin;
+
+  explicit Server(daemon::ApiOptions options = {}, daemon::HttpOptions http_options = {}) {
+    auto opened = storage::Store::Open(dir.File("lw.db"), storage::Options{});
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
+    auto secret = storage::BootstrapAdmin(*store, "admin");
+    REQUIRE(secret.ok());
+    REQUIRE(secret->has_value());
+    admin = **secret;
+    api = std::make_unique<daemon::Api>(std::move(options), *store,
+                                        [this](std::function<void()> fn) { asio::post(workers, std::move(fn)); });
+    http = std::make_unique<daemon::HttpServer>(io, *api, http_options);
+    auto bound = http->Listen({"127.0.0.1", 0});
+    REQUIRE(bound.ok());
+    port = *bound;
+    thread = std::thread([this] { io.run(); });
+  }
+
+  ~Server() {
+    asio::post(io, [this] { http->Stop(); });
+    thread.join();
+    workers.join();
+    store->Close();
+  }
+
+  test::HttpResult Call(const std::string& method, const std::string& target,
+                        const json& body = nullptr, const std::string& token = "") {
+    return test::Http(port, method, target, body.is_null() ? "" : body.dump(), token);
+  }
+
+  // Creates `agency` (if needed) and a token for it with `role`.
+  std::string Token(const std::string& agency, const std::string& role = "operator") {
+    Call("POST", "/v1/agencies", {{"name", agency}}, admin);
+    auto r = Call("POST", "/v1/tokens", {{"agency", agency}, {"role", role}}, admin);
+    REQUIRE(r.status == 201);
+    return json::parse(r.body).at("token").get<std::string>();
+  }
+};
+
+json Body(const test::HttpResult& r) { return json::parse(r.body); }
+
+json Item(const std::string& url, const std::string& basis = "Court decision 2-1/2024",
+          const std::string& category = "extremist") {
+  return {{"url", url}, {"basis", basis}, {"category", category}};
+}
+
+json WithLine(json item, int line) {
+  item["line"] = line;
+  return item;
+}
+
+}  // namespace
+
+TEST_CASE("health needs no token; every /v1 path does, with one message for every failure") {
+  Server s;
+  CHECK(s.Call("GET", "/healthz").status == 200);
+  const auto missing = s.Call("GET", "/v1/whoami");
+  const auto unknown = s.Call("GET", "/v1/whoami", nullptr, "lw_0000");
+  const std::string op = s.Token("Police");
+  const json tokens = Body(s.Call("GET", "/v1/tokens", nullptr, s.admin));
+  int64_t op_id = 0;
+  for (const auto& t : tokens["tokens"]) {
+    if (t["agency"] == "Police") op_id = t["id"];
+  }
+  REQUIRE(op_id > 0);
+  CHECK(s.Call("GET", "/v1/whoami", nullptr, op).status == 200);
+  CHECK(s.Call("POST", "/v1/tokens/" + std::to_string(op_id) + "/revoke", nullptr, s.admin).status == 200);
+  const auto revoked = s.Call("GET", "/v1/whoami", nullptr, op);
+  for (const auto* r : {&missing, &unknown, &revoked}) {
+    CHECK(r->status == 401);
+    CHECK(r->body == missing.body);
+  }
+  CHECK(Body(missing)["error"]["code"] == "unauthenticated");
+}
+
+TEST_CASE("roles: an operator may submit and read but not administer") {
+  Server s;
+  const std::string op = s.Token("Police");
+  const std::string rev = s.Token("Prosecutors", "reviewer");
+  CHECK(s.Call("POST", "/v1/agencies", {{"name", "X"}}, op).status == 403);
+  CHECK(s.Call("GET", "/v1/tokens", nullptr, rev).status == 403);
+  CHECK(s.Call("GET", "/v1/audit/verify", nullptr, op).status == 403);
+  const auto forbidden = s.Call("POST", "/v1/tokens", {{"agency", "Police"}, {"role", "admin"}}, op);
+  CHECK(forbidden.status == 403);
+  CHECK(Body(forbidden)["error"]["code"] == "permission_denied");
+  CHECK(s.Call("GET", "/v1/agencies", nullptr, op).status == 200);
+  CHECK(s.Call("POST", "/v1/links", Item("https://example.org/a"), op).status == 201);
+  CHECK(Body(s.Call("GET", "/v1/whoami", nullptr, rev))["role"] == "reviewer");
+}
+
+TEST_CASE("the same resource from a second agency is a duplicate that names the first") {
+  Server s;
+  const std::string a = s.Token("National Security");
+  const std::string b = s.Token("Local Authority");
+  auto first = s.Call("POST", "/v1/links", Item("https://Example.org/post/1?utm_source=tg"), a);
+  REQUIRE(first.status == 201);
+  CHECK(Body(first)["duplicate"] == false);
+  CHECK(Body(first)["canonical_url"] == "https://example.org/post/1");
+  auto second = s.Call("POST", "/v1/links", Item("HTTPS://EXAMPLE.ORG:443/post/1#comments"), b);
+  REQUIRE(second.status == 200);
+  const json dup = Body(second);
+  CHECK(dup["duplicate"] == true);
+  CHECK(dup["link_id"] == Body(first)["link_id"]);
+  CHECK(dup["first_agency"] == "National Security");
+  CHECK(dup["first_reported_at"] == Body(first)["first_reported_at"]);
+
+  const auto link = Body(s.Call("GET", "/v1/links/" + dup["link_id"].dump(), nullptr, b));
+  REQUIRE(link["reports"].size() == 2);
+  CHECK(link["reports"][0]["agency"] == "National Security");
+  CHECK(link["reports"][0]["duplicate"] == false);
+  CHECK(link["reports"][1]["agency"] == "Local Authority");
+  CHECK(link["reports"][1]["duplicate"] == true);
+  CHECK(link["status"] == "pending");
+  CHECK(link["first_agency"] == "National Security");
+
+  const auto looked = s.Call("GET", "/v1/links/lookup?url=http%3A%2F%2Fexample.org%2Fpost%2F1", nullptr, b);
+  REQUIRE(looked.status == 200);
+  CHECK(Body(looked)["id"] == dup["link_id"]);
+}
+
+TEST_CASE("an invalid submission is refused naming the field and the reason") {
+  const auto [item, field, words] = GENERATE(table<json, std::string, std::string>({
+      {Item("javascript:alert(1)"), "url", "javascript"},
+      {Item("data:text/html,hi"), "url", "data"},
+      {Item("file:///etc/passwd"), "url", "file"},
+      {Item("ftp://example.org/x"), "url", "ftp"},
+      {Item("not a url"), "url", ""},
+      {Item("https://example.org/" + std::string(9000, 'a')), "url", "8192"},
+      {Item("https://example.org/a", "  "), "basis", "basis"},
+      {Item("https://example.org/a", std::string(501, 'b')), "basis", "500"},
+      {Item("https://example.org/a", "ref", "spam"), "category", "unknown category \"spam\""},
+      {json{{"url", 5}, {"basis", "b"}, {"category", "extremist"}}, "url", "string"},
+      {json{{"basis", "b"}, {"category", "extremist"}}, "url", "required"},
+      {json{{"url", "https://e.org/"}, {"basis", "b"}, {"category", "extremist"}, {"note", 3}}, "note", "string"},
+  }));
+  Server s;
+  const auto r = s.Call("POST", "/v1/links", item, s.admin);
+  CHECK(r.status == 400);
+  const json err = Body(r)["error"];
+  CHECK(err["code"] == "invalid_argument");
+  CHECK(err["field"] == field);
+  CHECK_THAT(err["message"].get<std::string>(), Catch::Contains(words));
+  CHECK(Body(s.Call("GET", "/v1/links", nullptr, s.admin))["links"].empty());
+}
+
+TEST_CASE("a batch commits its valid rows and reports the invalid ones by line") {
+  Server s;
+  const std::string op = s.Token("Police");
+  json items = json::array();
+  items.push_back(WithLine(Item("https://example.org/1"), 2));
+  items.push_back(WithLine(Item("javascript:void(0)"), 3));
+  items.push_back(WithLine(Item("https://example.org/2", "", "extremist"), 4));
+  items.push_back(WithLine(Item("https://EXAMPLE.org/1?fbclid=x"), 5));
+  items.push_back(WithLine(Item("https://example.org/3"), 6));
+  const auto r = s.Call("POST", "/v1/links/batch", {{"items", items}}, op);
+  REQUIRE(r.status == 200);
+  const json out = Body(r);
+  CHECK(out["summary"] == json{{"new", 2}, {"duplicate", 1}, {"invalid", 2}});
+  REQUIRE(out["results"].size() == 5);
+  CHECK(out["results"][1]["ok"] == false);
+  CHECK(out["results"][1]["line"] == 3);
+  CHECK(out["results"][1]["error"]["field"] == "url");
+  CHECK(out["results"][2]["line"] == 4);
+  CHECK(out["results"][2]["error"]["field"] == "basis");
+  CHECK(out["results"][3]["duplicate"] == true);
+  CHECK(out["results"][3]["link_id"] == out["results"][0]["link_id"]);
+  CHECK(Body(s.Call("GET", "/v1/links", nullptr, op))["links"].size() == 2);
+}
+
+TEST_CASE("malformed requests get clear errors") {
+  daemon::ApiOptions options;
+  options.max_batch_items = 3;
+  Server s(options, daemon::HttpOptions{4096, 30});
+  auto raw = [&](const std::string& method, const std::string& target, const std::string& body) {
+    return test::Http(s.port, method, target, body, s.admin);
+  };
+  SECTION("malformed JSON") {
+    const auto r = raw("POST", "/v1/links", "{\"url\": ");
+    CHECK(r.status == 400);
+    CHECK_THAT(Body(r)["error"]["message"].get<std::string>(), Catch::StartsWith("malformed JSON"));
+  }
+  SECTION("JSON that is not an object") {
+    CHECK(raw("POST", "/v1/links", "[1,2]").status == 400);
+  }
+  SECTION("a body over the limit") {
+    const auto r = raw("POST", "/v1/links/batch", std::string(5000, ' '));
+    CHECK(r.status == 413);
+    CHECK(Body(r)["error"]["code"] == "payload_too_large");
+  }
+  SECTION("too many batch items") {
+    json items = json::array({Item("https://a.org/"), Item("https://b.org/"), Item("https://c.org/"),
+                              Item("https://d.org/")});
+    const auto r = raw("POST", "/v1/links/batch", json{{"items", items}}.dump());
+    CHECK(r.status == 400);
+    CHECK(Body(r)["error"]["field"] == "items");
+  }
+  SECTION("unknown path and wrong method") {
+    CHECK(raw("GET", "/v1/nothing", "").status == 404);
+    CHECK(raw("DELETE", "/v1/links", "").status == 405);
+    CHECK(raw("GET", "/v1/links/999", "").status == 404);
+    CHECK(raw("GET", "/v1/links/abc", "").status == 404);
+  }
+  SECTION("bad list parameters") {
+    CHECK(raw("GET", "/v1/links?limit=0", "").status == 400);
+    CHECK(raw("GET", "/v1/links?limit=5000", "").status == 400);
+    CHECK(raw("GET", "/v1/links?after=x", "").status == 400);
+  }
+}
+
+TEST_CASE("list filters and pages through links") {
+  Server s;
+  const std::string a = s.Token("A");
+  const std::string b = s.Token("B");
+  for (int i = 0; i < 5; ++i) {
+    s.Call("POST", "/v1/links", Item("https://site" + std::to_string(i) + ".org/x"), a);
+  }
+  s.Call("POST", "/v1/links", Item("https://other.org/y", "ref", "terrorist"), b);
+  auto page1 = Body(s.Call("GET", "/v1/links?limit=4", nullptr, a));
+  CHECK(page1["links"].size() == 4);
+  REQUIRE(page1["next_after"].is_number());
+  auto page2 = Body(s.Call("GET", "/v1/links?limit=4&after=" + page1["next_after"].dump(), nullptr, a));
+  CHECK(page2["links"].size() == 2);
+  CHECK(page2["next_after"].is_null());
+  CHECK(Body(s.Call("GET", "/v1/links?agency=B", nullptr, a))["links"].size() == 1);
+  CHECK(Body(s.Call("GET", "/v1/links?category=terrorist", nullptr, a))["links"].size() == 1);
+  CHECK(Body(s.Call("GET", "/v1/links?status=pending", nullptr, a))["links"].size() == 6);
+  CHECK(Body(s.Call("GET", "/v1/links?status=alive", nullptr, a))["links"].empty());
+  CHECK(Body(s.Call("GET", "/v1/links?q=site3", nullptr, a))["links"].size() == 1);
+}
+
+TEST_CASE("agencies are unique and tokens name an existing agency") {
+  Server s;
+  CHECK(s.Call("POST", "/v1/agencies", {{"name", "Police"}}, s.admin).status == 201);
+  const auto again = s.Call("POST", "/v1/agencies", {{"name", "Police"}}, s.admin);
+  CHECK(again.status == 409);
+  CHECK(s.Call("POST", "/v1/tokens", {{"agency", "Nobody"}, {"role", "operator"}}, s.admin).status == 404);
+  const auto bad_role = s.Call("POST", "/v1/tokens", {{"agency", "Police"}, {"role", "king"}}, s.admin);
+  CHECK(bad_role.status == 400);
+  CHECK(Body(bad_role)["error"]["field"] == "role");
+}
+
+TEST_CASE("the audit chain verifies through the API") {
+  Server s;
+  const std::string op = s.Token("Police");
+  s.Call("POST", "/v1/links", Item("https://example.org/a"), op);
+  const auto r = Body(s.Call("GET", "/v1/audit/verify", nullptr, s.admin));
+  CHECK(r["ok"] == true);
+  CHECK(r["rows_checked"].get<int>() >= 3);
+  CHECK(r["first_broken_id"].is_null());
+}

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include "linkwatch/daemon/config.h"
+#include "test_support.h"
+
+using namespace linkwatch;
+using linkwatch::test::TempDir;
+using linkwatch::test::WriteFile;
+
+TEST_CASE("the shipped config loads and equals the documented defaults") {
+  auto c = daemon::LoadConfig(LINKWATCH_SOURCE_DIR "/conf/linkwatch.toml");
+  REQUIRE(c.ok());
+  const daemon::Config defaults;
+  CHECK(c->server.listen == defaults.server.listen);
+  CHECK(c->server.max_body_bytes == defaults.server.max_body_bytes);
+  CHECK(c->storage.data_dir == "data");
+  CHECK(c->registry.categories == defaults.registry.categories);
+  CHECK(c->canon.platform_rules == defaults.canon.platform_rules);
+}
+
+TEST_CASE("config values override the defaults") {
+  TempDir dir;
+  WriteFile(dir.File("c.toml"),
+            "[server]\nlisten = \"127.0.0.1:0\"\nmax_batch_items = 7\n"
+            "[registry]\ncategories = [\"extremist\", \"other\"]\n"
+            "[canon]\nstrip_params = [\"ref\"]\nscheme_insensitive = false\n");
+  auto c = daemon::LoadConfig(dir.File("c.toml"));
+  REQUIRE(c.ok());
+  CHECK(c->server.listen == "127.0.0.1:0");
+  CHECK(c->server.max_batch_items == 7);
+  CHECK(c->registry.categories == std::vector<std::string>{"extremist", "other"});
+  CHECK(c->canon.strip_params == std::vector<std::string>{"ref"});
+  CHECK_FALSE(c->canon.scheme_insensitive_key);
+}
+
+TEST_CASE("a bad config is refused with its file, line and key") {
+  const auto [text, line, words] = GENERATE(table<std::string, int, std::string>({
+      {"[server]\nlisten = \"x\"\nbogus = 1\n", 3, "unknown key \"bogus\" in [server]"},
+      {"[nosuch]\na = 1\n", 1, "unknown section [nosuch]"},
+      {"[server]\n\nmax_batch_items = \"ten\"\n", 3, "server.max_batch_items must be an integer"},
+      {"[server]\nmax_batch_items = 0\n", 2, "must be between 1 and"},
+      {"[storage]\ndurable = \"yes\"\n", 2, "storage.durable must be true or false"},
+      {"[registry]\ncategories = [1, 2]\n", 2, "must be an array of strings"},
+      {"[registry]\ncategories = []\n", 2, "at least one category"},
+      {"[canon]\nplatform_rules = [\"myspace\"]\n", 2, "unknown platform rule \"myspace\""},
+      {"[log]\nlevel = \"loud\"\n", 2, "log.level must be one of"},
+      {"[server]\nlisten = \"localhost\"\n", 2, "is not HOST:PORT"},
+      {"[server]\nlisten = \"127.0.0.1:99999\"\n", 2, "not a number from 0 to 65535"},
+      {"server = 5\n", 1, "must be a section"},
+      {"[server\nlisten = 1\n", 1, ""},
+      {"[server]\nlisten = \"a\"\nlisten = \"b\"\n", 3, ""},
+  }));
+  TempDir dir;
+  const std::string path = dir.File("bad.toml");
+  WriteFile(path, text);
+  auto c = daemon::LoadConfig(path);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().code() == Status::Code::kInvalidArgument);
+  CHECK_THAT(c.status().message(), Catch::StartsWith(path + ":" + std::to_string(line) + ": "));
+  CHECK_THAT(c.status().message(), Catch::Contains(words));
+}
+
+TEST_CASE("a missing config file is reported as not found") {
+  auto c = daemon::LoadConfig("/nonexistent/linkwatch.toml");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().code() == Status::Code::kNotFound);
+  CHECK_THAT(c.status().message(), Catch::Contains("/nonexistent/linkwatch.toml"));
+}
+
+TEST_CASE("listen endpoints parse host and port") {
+  const auto [text, host, port] = GENERATE(table<std::string, std::string, int>({
+      {"127.0.0.1:8470", "127.0.0.1", 8470},
+      {"0.0.0.0:0", "0.0.0.0", 0},
+      {"[::1]:80", "::1", 80},
+  }));
+  auto ep = daemon::ParseEndpoint(text);
+  REQUIRE(ep.ok());
+  CHECK(ep->host == host);
+  CHECK(ep->port == port);
+}

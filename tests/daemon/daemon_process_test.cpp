@@ -1,0 +1,122 @@
+// linkwatchd as a process: first start, crash durability, signals, bad setups.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "test_support.h"
+
+using namespace linkwatch;
+using nlohmann::json;
+
+namespace {
+
+const std::string kDaemon = LINKWATCHD_BIN;
+
+json Submit(uint16_t port, const std::string& token, const std::string& url) {
+  const auto r = test::Http(port, "POST", "/v1/links",
+                            json{{"url", url}, {"basis", "Order 7/2025"}, {"category", "terrorist"}}.dump(),
+                            token);
+  REQUIRE(r.status == 201);
+  return json::parse(r.body);
+}
+
+test::RunResult RunDaemon(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {kDaemon};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::Run(argv);
+}
+
+}  // namespace
+
+TEST_CASE("the first start creates an admin token and shows it once") {
+  test::TempDir dir;
+  const std::string data = dir.File("data");
+  std::string token;
+  {
+    auto d = test::StartDaemon(kDaemon, data);
+    token = d.first_token;
+    REQUIRE(token.rfind("lw_", 0) == 0);
+    CHECK(test::Http(d.port, "GET", "/v1/whoami", "", token).status == 200);
+    d.child->Signal(SIGTERM);
+    CHECK(d.child->Wait() == 0);
+  }
+  auto again = test::StartDaemon(kDaemon, data);
+  CHECK(again.first_token.empty());
+  CHECK(again.child->Stdout().find(token) == std::string::npos);
+  CHECK(test::Http(again.port, "GET", "/v1/whoami", "", token).status == 200);
+}
+
+TEST_CASE("acknowledged submissions survive kill -9 right after the answer") {
+  test::TempDir dir;
+  const std::string data = dir.File("data");
+  auto d = test::StartDaemon(kDaemon, data);
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 40; ++i) {
+    ids.push_back(Submit(d.port, d.first_token, "https://example.org/p/" + std::to_string(i))["link_id"]);
+  }
+  d.child->Signal(SIGKILL);
+  CHECK(d.child->Wait() == 128 + SIGKILL);
+
+  auto after = test::StartDaemon(kDaemon, data);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const auto r = test::Http(after.port, "GET", "/v1/links/" + std::to_string(ids[i]), "", d.first_token);
+    REQUIRE(r.status == 200);
+    CHECK(json::parse(r.body)["canonical_url"] == "https://example.org/p/" + std::to_string(i));
+  }
+  const auto verify = json::parse(test::Http(after.port, "GET", "/v1/audit/verify", "", d.first_token).body);
+  CHECK(verify["ok"] == true);
+}
+
+TEST_CASE("SIGTERM and SIGINT stop the daemon cleanly with exit code 0") {
+  const int sig = GENERATE(SIGTERM, SIGINT);
+  test::TempDir dir;
+  auto d = test::StartDaemon(kDaemon, dir.File("data"));
+  // A request in flight when the signal arrives is still answered.
+  std::thread client([&] {
+    for (int i = 0; i < 20; ++i) Submit(d.port, d.first_token, "https://example.org/" + std::to_string(i));
+  });
+  client.join();
+  d.child->Signal(sig);
+  CHECK(d.child->Wait() == 0);
+  CHECK_THAT(d.child->Stderr(), Catch::Contains("stopped"));
+}
+
+TEST_CASE("bad setups stop the daemon with a clear message and exit code") {
+  test::TempDir dir;
+  SECTION("a config with an unknown key names file and line") {
+    test::WriteFile(dir.File("c.toml"), "[server]\nlisten = \"127.0.0.1:0\"\ncolour = \"red\"\n");
+    const auto r = RunDaemon({"--config", dir.File("c.toml"), "--data-dir", dir.File("d")});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains(dir.File("c.toml") + ":3: unknown key \"colour\""));
+  }
+  SECTION("a database file that is not SQLite") {
+    std::filesystem::create_directories(dir.File("d"));
+    test::WriteFile(dir.File("d/linkwatch.db"), std::string(4096, 'x'));
+    const auto r = RunDaemon({"--data-dir", dir.File("d"), "--listen", "127.0.0.1:0"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("not a"));
+    CHECK(test::ReadFile(dir.File("d/linkwatch.db")) == std::string(4096, 'x'));
+  }
+  SECTION("a data directory that cannot be created") {
+    test::WriteFile(dir.File("file"), "x");
+    const auto r = RunDaemon({"--data-dir", dir.File("file/data"), "--listen", "127.0.0.1:0"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(dir.File("file/data")));
+  }
+  SECTION("a listen address already in use") {
+    auto first = test::StartDaemon(kDaemon, dir.File("d1"));
+    const auto r = RunDaemon({"--data-dir", dir.File("d2"), "--listen",
+                              "127.0.0.1:" + std::to_string(first.port)});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port)));
+  }
+  SECTION("an unknown flag") {
+    const auto r = RunDaemon({"--frobnicate"});
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.err + r.out, Catch::Contains("frobnicate"));
+  }
+}
