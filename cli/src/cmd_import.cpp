@@ -1,0 +1,228 @@
+// import: rows from a file, sent in batches to POST /v1/links/batch.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "format.h"
+#include "import_reader.h"
+#include "progress.h"
+
+namespace linkwatch::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultBatchSize = 1000;
+constexpr int kMaxBatchSize = 100000;
+
+constexpr char kImportHelp[] =
+    "FILE ('-' = stdin) is CSV with the columns url,basis,category[,note]; a first row\n"
+    "whose first field is \"url\" is a header and skipped. When --basis and --category\n"
+    "are given, FILE is instead a plain list of URLs, one per line, and every URL gets\n"
+    "that basis and category. Blank lines and lines starting with # are skipped.\n"
+    "Rows with the wrong number of columns are reported and not sent. Exit status 5\n"
+    "when some rows were committed and others were invalid or not sent.";
+
+struct ImportCliOptions {
+  std::string file;
+  std::string basis;
+  std::string category;
+  int batch_size = kDefaultBatchSize;
+};
+
+struct InvalidRow {
+  int64_t line = 0;
+  std::string reason;
+};
+
+struct ImportTally {
+  int64_t added = 0;
+  int64_t duplicate = 0;
+  int64_t sent = 0;
+  std::vector<InvalidRow> invalid;
+  bool committed() const { return added + duplicate > 0; }
+};
+
+json ItemJson(const ImportRecord& r) {
+  json item = {{"url", r.url}, {"basis", r.basis}, {"category", r.category}, {"line", r.line}};
+  if (!r.note.empty()) item["note"] = r.note;
+  return item;
+}
+
+std::string ErrorReason(const json& error) {
+  const std::string message = FieldText(error, "message");
+  const json& field = Member(error, "field");
+  return field.is_string() && !field.get<std::string>().empty()
+             ? field.get<std::string>() + ": " + message
+             : message;
+}
+
+int64_t IntOr(const json& value, int64_t fallback) {
+  return value.is_number_integer() ? value.get<int64_t>() : fallback;
+}
+
+// Reads rows and sends them in batches; one object per import.
+class Importer {
+ public:
+  Importer(ApiClient& api, ImportReader& reader, Progress& progress, size_t batch_size)
+      : api_(api), reader_(reader), progress_(progress), batch_size_(batch_size) {}
+
+  // Sends every row; returns what stopped the import early (an API failure,
+  // or the reader's CSV error after the rows before it were sent).
+  Status Run();
+  ImportTally& tally() { return tally_; }
+
+ private:
+  Status Flush();
+  void Count(const json& answer);
+
+  ApiClient& api_;
+  ImportReader& reader_;
+  Progress& progress_;
+  const size_t batch_size_;
+  json items_ = json::array();
+  ImportTally tally_;
+};
+
+Status Importer::Run() {
+  ImportRecord record;
+  while (reader_.Next(&record)) {
+    if (!record.problem.empty()) {
+      tally_.invalid.push_back({record.line, record.problem});
+      continue;
+    }
+    items_.push_back(ItemJson(record));
+    if (items_.size() < batch_size_) continue;
+    if (Status status = Flush(); !status.ok()) return status;
+  }
+  if (Status status = Flush(); !status.ok()) return status;
+  return reader_.status();
+}
+
+Status Importer::Flush() {
+  if (items_.empty()) return Status::Ok();
+  const json body = {{"items", std::move(items_)}};
+  items_ = json::array();
+  Result<json> answer = BodyOf(api_.Post("/v1/links/batch", body));
+  if (!answer.ok()) return answer.status();
+  tally_.sent += static_cast<int64_t>(body["items"].size());
+  Count(*answer);
+  progress_.Update(reader_.bytes_read(), tally_.sent);
+  return Status::Ok();
+}
+
+void Importer::Count(const json& answer) {
+  const json& summary = Member(answer, "summary");
+  tally_.added += IntOr(Member(summary, "new"), 0);
+  tally_.duplicate += IntOr(Member(summary, "duplicate"), 0);
+  for (const json& row : Member(answer, "results")) {
+    if (Member(row, "ok") == false) {
+      tally_.invalid.push_back({IntOr(Member(row, "line"), 0), ErrorReason(Member(row, "error"))});
+    }
+  }
+}
+
+void PrintHuman(std::ostream& out, const ImportTally& t) {
+  out << t.added << " new, " << t.duplicate << " duplicate, " << t.invalid.size() << " invalid\n";
+  for (const InvalidRow& row : t.invalid) out << "line " << row.line << ": " << row.reason << '\n';
+}
+
+void PrintMachine(std::ostream& out, const ImportTally& t, const Status& stopped) {
+  json result = {
+      {"summary", {{"new", t.added}, {"duplicate", t.duplicate}, {"invalid", t.invalid.size()}}},
+      {"invalid", json::array()}};
+  for (const InvalidRow& row : t.invalid) {
+    result["invalid"].push_back({{"line", row.line}, {"error", row.reason}});
+  }
+  if (!stopped.ok()) result["error"] = stopped.message();
+  PrintJson(out, result);
+}
+
+int ImportExitCode(const ImportTally& t, const Status& stopped) {
+  // The daemon or the token failed: say so, whatever was committed before.
+  if (!stopped.ok() && stopped.code() != Status::Code::kInvalidArgument) {
+    return ExitCodeFor(stopped);
+  }
+  if (stopped.ok() && t.invalid.empty()) return kExitOk;
+  return t.committed() ? kExitPartial : kExitUsage;
+}
+
+struct Input {
+  std::unique_ptr<std::ifstream> file;  // null for stdin
+  std::istream* stream = nullptr;
+  uint64_t size = 0;  // 0 when unknown
+};
+
+Result<Input> OpenInput(const std::string& path, std::istream& std_in) {
+  Input input;
+  if (path == "-") {
+    input.stream = &std_in;
+    return input;
+  }
+  input.file = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*input.file) return Status::InvalidArgument("cannot open " + path);
+  input.stream = input.file.get();
+  std::error_code ec;
+  input.size = std::filesystem::file_size(path, ec);
+  if (ec) input.size = 0;
+  return input;
+}
+
+Result<ImportOptions> FormatOptions(const ImportCliOptions& o) {
+  if (o.basis.empty() != o.category.empty()) {
+    return Status::InvalidArgument(
+        "give both --basis and --category (FILE is a plain list of URLs) or neither (FILE is "
+        "CSV)");
+  }
+  ImportOptions options;
+  if (!o.basis.empty()) {
+    options.basis = o.basis;
+    options.category = o.category;
+  }
+  return options;
+}
+
+int Finish(Context& ctx, ImportTally& tally, const Status& stopped) {
+  std::stable_sort(tally.invalid.begin(), tally.invalid.end(),
+                   [](const InvalidRow& a, const InvalidRow& b) { return a.line < b.line; });
+  if (ctx.flags.json) {
+    PrintMachine(ctx.io.out, tally, stopped);
+  } else {
+    PrintHuman(ctx.io.out, tally);
+  }
+  if (!stopped.ok()) Fail(ctx, stopped);
+  return ImportExitCode(tally, stopped);
+}
+
+int RunImport(Context& ctx, const ImportCliOptions& o) {
+  Result<ImportOptions> format = FormatOptions(o);
+  if (!format.ok()) return Fail(ctx, format.status());
+  Result<Input> input = OpenInput(o.file, ctx.io.in);
+  if (!input.ok()) return Fail(ctx, input.status());
+  Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
+  if (!api.ok()) return Fail(ctx, api.status());
+  ImportReader reader(*input->stream, std::move(*format));
+  Progress progress(ctx.io.err, ctx.io.err_is_tty, input->size);
+  Importer importer(**api, reader, progress, static_cast<size_t>(o.batch_size));
+  const Status stopped = importer.Run();
+  progress.Finish();
+  return Finish(ctx, importer.tally(), stopped);
+}
+
+}  // namespace
+
+Handler SetupImport(CLI::App& command) {
+  auto o = std::make_shared<ImportCliOptions>();
+  command.add_option("FILE", o->file, "CSV file or list of URLs; '-' reads stdin")->required();
+  command.add_option("--basis", o->basis, "legal basis for every URL of a plain list");
+  command.add_option("--category", o->category, "category for every URL of a plain list");
+  command.add_option("--batch-size", o->batch_size, "rows per request (default 1000)")
+      ->check(CLI::Range(1, kMaxBatchSize));
+  command.footer(kImportHelp);
+  return [o](Context& ctx) { return RunImport(ctx, *o); };
+}
+
+}  // namespace linkwatch::cli

@@ -1,0 +1,62 @@
+#include "commands.h"
+
+#include "exit_codes.h"
+#include "format.h"
+
+namespace linkwatch::cli {
+
+const std::vector<CommandSpec>& CommandTable() {
+  static const std::vector<CommandSpec> kTable = {
+      {"init", "create the database in a data directory and print the first admin token",
+       &SetupInit},
+      {"submit", "register one link with its legal basis", &SetupSubmit},
+      {"import", "register many links from a CSV file or a plain list of URLs", &SetupImport},
+      {"show", "show one link (by id or URL) with its reports", &SetupShow},
+      {"list", "list links, filtered", &SetupList},
+      {"canon", "print the canonical form of URLs (offline)", &SetupCanon},
+      {"agency", "manage agencies", nullptr},
+      {"agency add", "create an agency (admin)", &SetupAgencyAdd},
+      {"agency list", "list agencies", &SetupAgencyList},
+      {"token", "manage API tokens", nullptr},
+      {"token create", "create a token for an agency and print it once (admin)", &SetupTokenCreate},
+      {"token list", "list tokens (admin)", &SetupTokenList},
+      {"token revoke", "revoke a token by id (admin)", &SetupTokenRevoke},
+      {"audit", "check the audit log", nullptr},
+      {"audit verify", "verify the audit log's hash chain", &SetupAuditVerify},
+      {"whoami", "show the agency and role of the current token", &SetupWhoami},
+  };
+  return kTable;
+}
+
+Result<std::unique_ptr<ApiClient>> Connect(const Context& ctx) {
+  Result<ApiOptions> options = ResolveApiOptions(ctx.flags, ctx.io.env);
+  if (!options.ok()) return options.status();
+  if (options->token.empty()) {
+    return Status::Unauthenticated(
+        "no API token: pass --token, set LINKWATCH_TOKEN, or put token = \"...\" in " +
+        (ctx.flags.config ? *ctx.flags.config : "~/.config/linkwatch/cli.toml"));
+  }
+  return std::make_unique<ApiClient>(std::move(*options));
+}
+
+int Fail(const Context& ctx, const Status& status) {
+  ctx.io.err << "linkwatch: " << status.message() << '\n';
+  return ExitCodeFor(status);
+}
+
+int Request(Context& ctx, const std::string& path, const nlohmann::json* body,
+            const HumanPrinter& human) {
+  Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
+  if (!api.ok()) return Fail(ctx, api.status());
+  Result<nlohmann::json> answer =
+      BodyOf(body != nullptr ? (*api)->Post(path, *body) : (*api)->Get(path));
+  if (!answer.ok()) return Fail(ctx, answer.status());
+  if (ctx.flags.json) {
+    PrintJson(ctx.io.out, *answer);
+  } else {
+    human(ctx.io.out, *answer);
+  }
+  return kExitOk;
+}
+
+}  // namespace linkwatch::cli

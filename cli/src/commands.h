@@ -1,0 +1,80 @@
+// The subcommand table and what every handler shares.
+//
+// Each command is a row {name, help, setup}: `setup` declares the command's
+// options on its CLI11 subcommand, bound to an options struct owned by the
+// handler it returns. Handlers print their result on Io::out, errors as
+// "linkwatch: <message>" on Io::err, and return the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "api_client.h"
+#include "linkwatch/base/status.h"
+#include "settings.h"
+
+namespace linkwatch::cli {
+
+// The process's streams and environment, replaced by tests.
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+  bool err_is_tty = false;  // draw progress bars on err
+  EnvLookup env;
+};
+
+struct Context {
+  Io io;
+  GlobalFlags flags;
+};
+
+using Handler = std::function<int(Context&)>;
+using Setup = Handler (*)(CLI::App& command);
+
+struct CommandSpec {
+  const char* name;  // "submit", or "agency add" for a command inside a group
+  const char* help;  // one line
+  Setup setup;       // nullptr for a group ("agency") that only holds commands
+};
+
+// Every command, groups before their members, in --help order.
+const std::vector<CommandSpec>& CommandTable();
+
+// Resolves url/token/timeout (flags > env > file) and opens a client. Fails
+// with kUnauthenticated when no token is configured, or the config's error.
+Result<std::unique_ptr<ApiClient>> Connect(const Context& ctx);
+
+// Prints "linkwatch: <message>" on err; returns ExitCodeFor(status).
+int Fail(const Context& ctx, const Status& status);
+
+// Prints a successful answer for people (the --json form is generic).
+using HumanPrinter = std::function<void(std::ostream& out, const nlohmann::json& body)>;
+
+// GETs `path` (or POSTs `*body` to it) and prints the answer: with --json the
+// API's object, otherwise through `human`. Returns the exit code.
+int Request(Context& ctx, const std::string& path, const nlohmann::json* body,
+            const HumanPrinter& human);
+
+// Row handlers, one per table entry (cmd_*.cpp).
+Handler SetupInit(CLI::App& command);
+Handler SetupWhoami(CLI::App& command);
+Handler SetupAgencyAdd(CLI::App& command);
+Handler SetupAgencyList(CLI::App& command);
+Handler SetupTokenCreate(CLI::App& command);
+Handler SetupTokenList(CLI::App& command);
+Handler SetupTokenRevoke(CLI::App& command);
+Handler SetupSubmit(CLI::App& command);
+Handler SetupImport(CLI::App& command);
+Handler SetupShow(CLI::App& command);
+Handler SetupList(CLI::App& command);
+Handler SetupCanon(CLI::App& command);
+Handler SetupAuditVerify(CLI::App& command);
+
+}  // namespace linkwatch::cli

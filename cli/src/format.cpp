@@ -1,0 +1,80 @@
+#include "format.h"
+
+#include <algorithm>
+
+namespace linkwatch::cli {
+namespace {
+
+size_t DisplayWidth(const std::string& text) {
+  // Counts every byte that does not continue a UTF-8 sequence.
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::vector<size_t> ColumnWidths(const std::vector<std::string>& header,
+                                 const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths(header.size());
+  for (const auto& row : rows) widths.resize(std::max(widths.size(), row.size()));
+  for (size_t i = 0; i < header.size(); ++i) widths[i] = DisplayWidth(header[i]);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+  }
+  return widths;
+}
+
+void PrintRow(std::ostream& out, const std::vector<std::string>& row,
+              const std::vector<size_t>& widths) {
+  constexpr char kGap[] = "  ";
+  for (size_t i = 0; i < widths.size(); ++i) {
+    const std::string cell = i < row.size() ? row[i] : "";
+    out << cell;
+    if (i + 1 < widths.size()) out << std::string(widths[i] - DisplayWidth(cell), ' ') << kGap;
+  }
+  out << '\n';
+}
+
+}  // namespace
+
+std::string CellText(const nlohmann::json& value) {
+  if (value.is_null()) return "-";
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+const nlohmann::json& Member(const nlohmann::json& obj, const char* key) {
+  static const nlohmann::json kNull;
+  if (!obj.is_object()) return kNull;
+  const auto it = obj.find(key);
+  return it == obj.end() ? kNull : *it;
+}
+
+std::string FieldText(const nlohmann::json& obj, const char* key) {
+  return CellText(Member(obj, key));
+}
+
+void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  const std::vector<size_t> widths = ColumnWidths(header, rows);
+  if (!header.empty()) PrintRow(out, header, widths);
+  for (const auto& row : rows) PrintRow(out, row, widths);
+}
+
+void PrintJsonTable(std::ostream& out, const std::vector<JsonColumn>& columns,
+                    const nlohmann::json& items) {
+  std::vector<std::string> header;
+  for (const JsonColumn& column : columns) header.push_back(column.title);
+  std::vector<std::vector<std::string>> rows;
+  for (const nlohmann::json& item : items.is_array() ? items : nlohmann::json::array()) {
+    std::vector<std::string>& row = rows.emplace_back();
+    for (const JsonColumn& column : columns) row.push_back(FieldText(item, column.key));
+  }
+  PrintTable(out, header, rows);
+}
+
+void PrintJson(std::ostream& out, const nlohmann::json& value) {
+  out << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace linkwatch::cli
