@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "test_support.h"
 
@@ -51,13 +50,6 @@ void ExecSql(const std::string& db_path, const std::string& sql) {
   sqlite3_free(err);
   sqlite3_close(db);
   REQUIRE(rc == SQLITE_OK);
-}
-
-int PassedCount(const std::string& output) {
-  std::smatch m;
-  static const std::regex kLine(R"((\d+) passed, (\d+) failed)");
-  REQUIRE(std::regex_search(output, m, kLine));
-  return std::stoi(m[1]);
 }
 
 }  // namespace
@@ -191,17 +183,4 @@ TEST_CASE("init creates the database and prints the first admin token once") {
   auto d = test::StartDaemon(kDaemon, dir.File("data"));
   CHECK(d.first_token.empty());
   CHECK(test::Http(d.port, "GET", "/v1/whoami", "", token).status == 200);
-}
-
-TEST_CASE("canon passes the conformance checks through the real binary") {
-  const std::string checker = LINKWATCH_SHARED_DIR "/conformance/url/check_urls.py";
-  auto wpt = test::Run({"/usr/bin/python3", checker, "--strip-fragment", "--pct-upper", "--show", "0",
-                        "--batch", kCli + " canon"});
-  // Measured 439 of 485 web cases (README); the aim of the issue is 370.
-  CHECK(PassedCount(wpt.out) >= 436);
-  auto dedup = test::Run({"/usr/bin/python3", checker, "--dedup",
-                          LINKWATCH_SHARED_DIR "/conformance/url/dedup_cases.jsonl", "--show", "0",
-                          "--batch", kCli + " canon --key"});
-  CHECK(dedup.exit_code == 0);
-  CHECK(PassedCount(dedup.out) == 75);
 }
