@@ -1,0 +1,115 @@
+#include "fetcher_result.h"
+
+#include <algorithm>
+
+#include "fetcher_errors.h"
+
+namespace linkwatch::crawler {
+namespace {
+
+constexpr int kNotModified = 304;
+constexpr const char* kArrow = " -> ";
+// 2^kMaxBackoffShift * base is far past any sane retry_max_delay_ms.
+constexpr int kMaxBackoffShift = 30;
+
+}  // namespace
+
+ResultBuilder::ResultBuilder(const FetchOptions& options, const FetchRequest& request)
+    : options_(options), current_url_(request.url) {
+  result_.url = request.url;
+  result_.final_url = request.url;
+  visited_.insert(request.url);
+}
+
+NextStep ResultBuilder::Add(Outcome outcome) {
+  result_.wire_bytes += outcome.wire_bytes;
+  spent_ms_ += outcome.elapsed_ms;
+  if (should_retry(outcome)) {
+    ++retries_;
+    const std::chrono::milliseconds delay = backoff(outcome);
+    spent_ms_ = 0;
+    return {NextStep::Kind::kRetry, delay};
+  }
+  if (outcome.error == FetchError::kNone && !outcome.redirect_url.empty()) {
+    return follow(std::move(outcome));
+  }
+  return finish(std::move(outcome));
+}
+
+bool ResultBuilder::should_retry(const Outcome& outcome) const {
+  if (retries_ >= options_.max_retries) return false;
+  if (outcome.error != FetchError::kNone) return IsTransient(outcome.error);
+  return IsTransientStatus(outcome.http_status);
+}
+
+// retry_base_delay_ms * 2^n for the n-th retry, capped, and never before the
+// server's Retry-After.
+std::chrono::milliseconds ResultBuilder::backoff(const Outcome& outcome) const {
+  const int shift = std::min(retries_ - 1, kMaxBackoffShift);
+  const int64_t exponential =
+      std::min(options_.retry_base_delay_ms * (int64_t{1} << shift), options_.retry_max_delay_ms);
+  return std::chrono::milliseconds(std::max(exponential, outcome.retry_after_ms.value_or(0)));
+}
+
+NextStep ResultBuilder::follow(Outcome outcome) {
+  const std::string target = outcome.redirect_url;
+  if (visited_.count(target) > 0) {
+    outcome.error = FetchError::kRedirectLoop;
+    outcome.error_text = "redirect loop: " + chain_to(target);
+    return finish(std::move(outcome));
+  }
+  if (static_cast<int>(result_.redirects.size()) >= options_.max_redirects) {
+    outcome.error = FetchError::kTooManyRedirects;
+    outcome.error_text =
+        "more than " + std::to_string(options_.max_redirects) + " redirects: " + chain_to(target);
+    return finish(std::move(outcome));
+  }
+  if (time_left_ms() <= 0) {
+    outcome.error = FetchError::kTimeout;
+    outcome.error_text = "timed out after " + std::to_string(spent_ms_) +
+                         " ms following redirects (total time limit)";
+    return finish(std::move(outcome));
+  }
+  result_.redirects.push_back({current_url_, outcome.http_status});
+  visited_.insert(target);
+  current_url_ = target;
+  return {NextStep::Kind::kFollow, {}};
+}
+
+NextStep ResultBuilder::finish(Outcome outcome) {
+  result_.final_url = current_url_;
+  result_.http_status = outcome.http_status;
+  result_.headers = std::move(outcome.headers);
+  result_.body = std::move(outcome.body);
+  result_.truncated = outcome.truncated;
+  result_.not_modified = outcome.http_status == kNotModified;
+  result_.error = outcome.error;
+  result_.error_text = std::move(outcome.error_text);
+  result_.elapsed_ms = spent_ms_;
+  result_.attempts = retries_ + 1;
+  result_.retry_after_ms = outcome.retry_after_ms;
+  return {NextStep::Kind::kFinish, {}};
+}
+
+std::string ResultBuilder::chain_to(const std::string& target) const {
+  std::string chain;
+  for (const Hop& hop : result_.redirects) chain += hop.url + kArrow;
+  return chain + current_url_ + kArrow + target;
+}
+
+void ResultBuilder::Fail(FetchError error, std::string text) {
+  Outcome outcome;
+  outcome.error = error;
+  outcome.error_text = std::move(text);
+  finish(std::move(outcome));
+}
+
+FetchResult ResultBuilder::Cancelled() {
+  result_.final_url = current_url_;
+  result_.error = FetchError::kOther;
+  result_.error_text = "cancelled";
+  result_.attempts = retries_ + 1;
+  return std::move(result_);
+}
+
+}  // namespace linkwatch::crawler

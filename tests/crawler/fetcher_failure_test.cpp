@@ -1,0 +1,257 @@
+// CurlFetcher against servers that fail: every failure has its FetchError,
+// a readable text, and is retried only when it is transient.
+#include <boost/asio/ip/tcp.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "fetch_harness.h"
+#include "test_web_server.h"
+
+namespace linkwatch::crawler {
+namespace {
+
+using linkwatch::test::TestWebServer;
+using std::chrono::milliseconds;
+using test::FastOptions;
+using test::Harness;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A port nothing listens on: bound once, then released.
+uint16_t ClosedPort() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+int64_t MsBetween(TestWebServer::Clock::time_point a, TestWebServer::Clock::time_point b) {
+  return std::chrono::duration_cast<milliseconds>(b - a).count();
+}
+
+TEST_CASE("a redirect loop is detected and named", "[fetcher][redirect]") {
+  TestWebServer server;
+  Harness h;
+  const FetchResult r = h.Fetch(server.Url("/loop/a"));
+  CHECK(r.error == FetchError::kRedirectLoop);
+  CHECK(r.error_text == "redirect loop: " + server.Url("/loop/a") + " -> " + server.Url("/loop/b") +
+                            " -> " + server.Url("/loop/a"));
+  CHECK(r.redirects.size() == 1);
+  CHECK(r.attempts == 1);
+  CHECK(server.Count("/loop/a") == 1);
+  CHECK(server.Count("/loop/b") == 1);
+}
+
+TEST_CASE("redirects past max_redirects stop with kTooManyRedirects", "[fetcher][redirect]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_redirects = 2;
+  Harness h(options);
+  CHECK(h.Fetch(server.Url("/redirect/2")).http_status == 200);  // exactly the limit
+  const FetchResult r = h.Fetch(server.Url("/redirect/5"));
+  CHECK(r.error == FetchError::kTooManyRedirects);
+  CHECK(r.redirects.size() == 2);
+  CHECK(r.http_status == 302);
+  CHECK(Contains(r.error_text, "more than 2 redirects"));
+}
+
+TEST_CASE("a reset mid-body is kReset after every retry", "[fetcher][retry]") {
+  const char* path = GENERATE("/reset", "/reset?rst=1");
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_retries = 2;
+  Harness h(options);
+  const FetchResult r = h.Fetch(server.Url(path));
+  INFO(path << ": " << r.error_text);
+  CHECK(r.error == FetchError::kReset);
+  CHECK(r.attempts == options.max_retries + 1);
+  CHECK(server.Count(path) == options.max_retries + 1);
+  CHECK_FALSE(r.error_text.empty());
+}
+
+TEST_CASE("slow headers time out on the first-byte timeout", "[fetcher][timeout]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.first_byte_timeout_ms = 200;
+  options.max_retries = 1;
+  Harness h(options);
+  const FetchResult r = h.Fetch(server.Url("/slow-headers?ms=5000"));
+  CHECK(r.error == FetchError::kTimeout);
+  CHECK(Contains(r.error_text, "timed out after 200 ms waiting for the first byte"));
+  CHECK(r.http_status == 0);
+  CHECK(r.attempts == 2);  // a timeout is transient
+}
+
+TEST_CASE("headers within the first-byte timeout are fine", "[fetcher][timeout]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.first_byte_timeout_ms = 2000;
+  Harness h(options);
+  const FetchResult r = h.Fetch(server.Url("/slow-headers?ms=50"));
+  CHECK(r.error == FetchError::kNone);
+  CHECK(r.http_status == 200);
+}
+
+// Documented choice: a body still streaming at the total time limit is an
+// error (kTimeout) that keeps the status and the bytes that arrived; a body
+// that reaches max_body_bytes first is a truncated page instead.
+TEST_CASE("an endless slow body ends at the total timeout as kTimeout", "[fetcher][timeout]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.total_timeout_ms = 500;
+  options.max_retries = 0;
+  Harness h(options);
+  const FetchResult r = h.Fetch(server.Url("/endless?chunk=10&every_ms=20"));
+  CHECK(r.error == FetchError::kTimeout);
+  CHECK(Contains(r.error_text, "total time limit"));
+  CHECK(r.http_status == 200);
+  CHECK_FALSE(r.truncated);
+  CHECK_FALSE(r.body.empty());
+}
+
+TEST_CASE("a trickling body trips the low-speed limit", "[fetcher][timeout]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.low_speed_bytes = 1000;
+  options.low_speed_seconds = 1;
+  options.max_retries = 0;
+  Harness h(options);
+  const FetchResult r = h.Fetch(server.Url("/endless?chunk=1&every_ms=100"));
+  CHECK(r.error == FetchError::kTimeout);
+  CHECK(Contains(r.error_text, "slower than 1000 bytes/s for 1 s"));
+}
+
+TEST_CASE("a refused connection is kConnect after every retry", "[fetcher][connect]") {
+  const uint16_t port = ClosedPort();
+  Harness h;
+  const FetchResult r = h.Fetch("http://127.0.0.1:" + std::to_string(port) + "/");
+  CHECK(r.error == FetchError::kConnect);
+  CHECK(r.error_text == "connection refused by 127.0.0.1:" + std::to_string(port));
+  CHECK(r.http_status == 0);
+  CHECK(r.attempts == FastOptions().max_retries + 1);
+}
+
+TEST_CASE("an unresolvable host is kDns and not retried", "[fetcher][dns]") {
+  Harness h;
+  const FetchResult r = h.Fetch("http://nonexistent.invalid/");
+  CHECK(r.error == FetchError::kDns);
+  CHECK(Contains(r.error_text, "could not resolve"));
+  CHECK(r.attempts == 1);
+}
+
+TEST_CASE("a TLS handshake with a plain-HTTP port is kTls and not retried", "[fetcher][tls]") {
+  TestWebServer server;
+  Harness h;
+  const FetchResult r = h.Fetch("https://127.0.0.1:" + std::to_string(server.port()) + "/ok");
+  CHECK(r.error == FetchError::kTls);
+  CHECK(Contains(r.error_text, "TLS failure with 127.0.0.1:"));
+  CHECK(r.attempts == 1);
+}
+
+TEST_CASE("a URL that is not http(s) fails without a request", "[fetcher]") {
+  Harness h;
+  const FetchResult r = h.Fetch("not a url");
+  CHECK(r.error == FetchError::kOther);
+  CHECK(Contains(r.error_text, "not a valid"));
+}
+
+TEST_CASE("429 Retry-After delays the retry by at least its seconds", "[fetcher][retry]") {
+  TestWebServer server;
+  Harness h;
+  const FetchResult r = h.Fetch(server.Url("/retry-after?seconds=1&fail=1"));
+  CHECK(r.http_status == 200);
+  CHECK(r.attempts == 2);
+  const auto starts = server.StartTimes("127.0.0.1");
+  REQUIRE(starts.size() == 2);
+  CHECK(MsBetween(starts[0], starts[1]) >= 1000);
+}
+
+TEST_CASE("503 Retry-After as an HTTP date delays the retry", "[fetcher][retry]") {
+  TestWebServer server;
+  Harness h;
+  const FetchResult r = h.Fetch(server.Url("/retry-after?seconds=2&fail=1&status=503&date=1"));
+  CHECK(r.http_status == 200);
+  CHECK(r.attempts == 2);
+  const auto starts = server.StartTimes("127.0.0.1");
+  REQUIRE(starts.size() == 2);
+  // The date has whole seconds: "in 2 s" may be read as just over 1 s.
+  CHECK(MsBetween(starts[0], starts[1]) >= 1000);
+}
+
+TEST_CASE("Retry-After holds back other requests to the same host", "[fetcher][retry]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_retries = 0;
+  Harness h(options);
+  const FetchResult limited = h.Fetch(server.Url("/retry-after?seconds=1&fail=1"));
+  CHECK(limited.http_status == 429);
+  CHECK(limited.retry_after_ms == 1000);
+  CHECK(h.Fetch(server.Url("/ok")).http_status == 200);
+  const auto starts = server.StartTimes("127.0.0.1");
+  REQUIRE(starts.size() == 2);
+  CHECK(MsBetween(starts[0], starts[1]) >= 1000);
+}
+
+TEST_CASE("a long Retry-After is capped by max_retry_after_ms", "[fetcher][retry]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_retry_after_ms = 100;
+  Harness h(options);
+  const FetchResult r = h.Fetch(server.Url("/retry-after?seconds=3600&fail=1"));
+  CHECK(r.http_status == 200);
+  CHECK(r.attempts == 2);
+  const auto starts = server.StartTimes("127.0.0.1");
+  REQUIRE(starts.size() == 2);
+  CHECK(MsBetween(starts[0], starts[1]) >= 100);
+}
+
+TEST_CASE("Stop cancels running and queued fetches", "[fetcher][stop]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_in_flight = 1;
+  Harness h(options);
+  std::vector<FetchResult> results;
+  for (int i = 0; i < 3; ++i) {
+    h.fetcher().Fetch({server.Url("/slow-headers?ms=5000"), "", ""},
+                      [&results](FetchResult r) { results.push_back(std::move(r)); });
+  }
+  h.RunUntil([&] { return server.Count("/slow-headers") == 1; });
+  CHECK(h.fetcher().InFlight() == 1);
+  CHECK(h.fetcher().Queued() == 2);
+  h.fetcher().Stop();
+  REQUIRE(results.size() == 3);
+  for (const FetchResult& r : results) {
+    CHECK(r.error == FetchError::kOther);
+    CHECK(r.error_text == "cancelled");
+  }
+  CHECK(h.fetcher().InFlight() == 0);
+  CHECK(h.fetcher().Queued() == 0);
+
+  SECTION("and later fetches are cancelled at once") {
+    CHECK(h.Fetch(server.Url("/ok")).error_text == "cancelled");
+    CHECK(server.Count("/ok") == 0);
+  }
+}
+
+TEST_CASE("destroying the fetcher calls every pending callback", "[fetcher][stop]") {
+  TestWebServer server;
+  boost::asio::io_context io;
+  int cancelled = 0;
+  {
+    CurlFetcher fetcher(io, FastOptions());
+    for (int i = 0; i < 2; ++i) {
+      fetcher.Fetch({server.Url("/slow-headers?ms=5000"), "", ""}, [&cancelled](FetchResult r) {
+        if (r.error_text == "cancelled") ++cancelled;
+      });
+    }
+    io.run_for(milliseconds(200));
+  }
+  CHECK(cancelled == 2);
+  io.restart();
+  io.run_for(milliseconds(50));  // leftover handlers find the fetcher gone
+  CHECK(cancelled == 2);
+}
+
+}  // namespace
+}  // namespace linkwatch::crawler
