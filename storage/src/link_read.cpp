@@ -9,7 +9,8 @@ const std::string kLinkSelect =
     "l.category, l.status, l.flagged, l.last_checked_at, l.next_check_at, l.http_status, "
     "l.final_url, l.views, l.shares, l.removed_since, l.created_at, "
     "(SELECT a.name FROM report r JOIN agency a ON a.id = r.agency_id "
-    " WHERE r.link_id = l.id ORDER BY r.id LIMIT 1) "
+    " WHERE r.link_id = l.id ORDER BY r.id LIMIT 1), "
+    "l.reappeared_at "
     "FROM link l ";
 
 std::optional<int> OptInt32(const Stmt& s, int col) {
@@ -38,6 +39,7 @@ Link ReadLink(const Stmt& s) {
   l.removed_since = s.OptInt(15);
   l.created_at = s.Int(16);
   l.first_agency = s.Text(17);
+  l.reappeared_at = s.OptInt(18);
   return l;
 }
 

@@ -37,6 +37,28 @@ Result<Link> QueryLinkByUrl(Db& db, std::string_view canonical_url);  // kNotFou
 // REQUIRES: filter.limit was validated.
 Result<LinkPage> QueryLinks(Db& db, const LinkFilter& filter);
 
+// ---- scheduling and checks (check_write.cpp, check_read.cpp) ----
+// REQUIRES: limit and lease_ms were validated.
+Result<std::vector<DueLink>> LeaseDueLinks(WriteContext& ctx, TimeMs now, int limit,
+                                           int64_t lease_ms);
+// Frees every lease; links whose next check was later become due at ctx.clock.Now().
+Result<int64_t> ReleaseLeases(WriteContext& ctx);
+// REQUIRES: the outcomes were validated.
+Result<std::vector<bool>> ApplyOutcomes(WriteContext& ctx,
+                                        const std::vector<CheckOutcome>& outcomes);
+// REQUIRES: the target was validated.
+Result<int64_t> RescanLinks(WriteContext& ctx, const Actor& actor, const RescanTarget& target);
+// REQUIRES: limit was validated.
+Result<std::vector<CheckRow>> QueryHistory(Db& db, int64_t link_id, int limit,
+                                           int64_t before_id);
+Result<QueueStats> QueryQueue(Db& db, TimeMs now);
+Status CheckLinkExists(Db& db, int64_t link_id);  // kNotFound
+
+// The due-link queries (parameters :origin, :now, :limit), exposed so that
+// tests can check their query plans.
+extern const std::string kDueFreeSql;     // free links of one origin
+extern const std::string kDueExpiredSql;  // links whose lease expired
+
 // ---- audit (audit_ops.cpp) ----
 // Appends one chained row and advances ctx.chain; returns the row's id.
 Result<int64_t> AppendAuditRow(WriteContext& ctx, const Actor& actor, std::string_view action,

@@ -141,8 +141,42 @@ CREATE TABLE audit (
 );
 )sql";
 
+// Version 2: the scheduler and status classification (issue 3). Confirmation
+// of a status change (candidate_*), backoff, conditional-request validators,
+// reappearance, and leases that name their holder (lease_id) so a late or
+// repeated result is never recorded twice.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE link ADD COLUMN candidate_status TEXT NOT NULL DEFAULT ''
+  CHECK (candidate_status IN ('', 'alive', 'removed', 'blocked', 'unreachable'));
+ALTER TABLE link ADD COLUMN candidate_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE link ADD COLUMN backoff_step    INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE link ADD COLUMN etag            TEXT;   -- of the last check with a body
+ALTER TABLE link ADD COLUMN last_modified   TEXT;
+ALTER TABLE link ADD COLUMN content_hash    TEXT;
+ALTER TABLE link ADD COLUMN reappeared_at   INTEGER; -- last time a removed link was alive again
+ALTER TABLE link ADD COLUMN lease_id        INTEGER; -- set with lease_until; NULL when free
+
+ALTER TABLE link_check ADD COLUMN truncated    INTEGER NOT NULL DEFAULT 0
+  CHECK (truncated IN (0, 1));
+ALTER TABLE link_check ADD COLUMN not_modified INTEGER NOT NULL DEFAULT 0
+  CHECK (not_modified IN (0, 1));
+
+-- Due links that nobody holds, in the order the scheduler takes them
+-- (registered before discovered, earliest first). Leased links leave this
+-- index; expired leases are found through link_leased.
+CREATE INDEX link_due ON link(origin, next_check_at) WHERE lease_until IS NULL;
+
+-- Named counters; 'lease' is the last lease id handed out.
+CREATE TABLE counter (
+  name   TEXT    PRIMARY KEY,
+  value  INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counter (name, value) VALUES ('lease', 0);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 Status CheckIsOurs(Db& db, int version) {
@@ -154,9 +188,9 @@ Status CheckIsOurs(Db& db, int version) {
                             " is a SQLite database of another program, not a linkwatch database");
 }
 
-Status ApplyPending(Db& db, int from) {
+Status ApplyPending(Db& db, int from, int to) {
   for (const Migration& m : kMigrations) {
-    if (m.version <= from) continue;
+    if (m.version <= from || m.version > to) continue;
     if (auto st = db.Exec(m.sql); !st.ok()) return st;
     if (auto st = db.Exec("PRAGMA user_version = " + std::to_string(m.version)); !st.ok()) {
       return st;
@@ -165,7 +199,7 @@ Status ApplyPending(Db& db, int from) {
   return Status::Ok();
 }
 
-Status MigrateInTransaction(Db& db) {
+Status MigrateInTransaction(Db& db, int target) {
   auto version = db.QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.status();
   if (*version > LatestMigration()) {
@@ -175,16 +209,21 @@ Status MigrateInTransaction(Db& db) {
                                    " that this linkwatch knows; upgrade linkwatch");
   }
   if (auto st = CheckIsOurs(db, static_cast<int>(*version)); !st.ok()) return st;
-  return ApplyPending(db, static_cast<int>(*version));
+  return ApplyPending(db, static_cast<int>(*version), target);
 }
 
 }  // namespace
 
 int LatestMigration() { return kMigrations[std::size(kMigrations) - 1].version; }
 
-Result<int> Migrate(Db& db) {
+Result<int> Migrate(Db& db) { return MigrateTo(db, LatestMigration()); }
+
+Result<int> MigrateTo(Db& db, int target) {
+  if (target < 1 || target > LatestMigration()) {
+    return Status::InvalidArgument("no schema version " + std::to_string(target));
+  }
   if (auto st = db.Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
-  if (auto st = MigrateInTransaction(db); !st.ok()) {
+  if (auto st = MigrateInTransaction(db, target); !st.ok()) {
     (void)db.Exec("ROLLBACK");
     return st;
   }

@@ -17,4 +17,8 @@ int LatestMigration();
 // REQUIRES: `db` is the writer connection, outside any transaction.
 Result<int> Migrate(Db& db);
 
+// Like Migrate, but stops at version `target` (1..LatestMigration()); a
+// database already past it is left alone. For tests that need an old schema.
+Result<int> MigrateTo(Db& db, int target);
+
 }  // namespace linkwatch::storage

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 #include "connect.h"
 #include "ops.h"
@@ -10,6 +11,27 @@
 
 namespace linkwatch::storage {
 namespace {
+
+// How often the background checkpointer copies the WAL into the database.
+// Long enough for pages that several batches touch to be copied once.
+constexpr std::chrono::milliseconds kCheckpointPeriod{250};
+// The writer checkpoints by itself only when the WAL grows past this many
+// pages (80 MiB): a backstop should the background checkpointer fall behind.
+constexpr int kWriterAutocheckpointPages = 20'000;
+
+// The checkpointer's connection, and the writer's backstop.
+Result<std::unique_ptr<Checkpointer>> StartCheckpointer(Db& writer, const std::string& path,
+                                                        const Options& options) {
+  if (auto st = writer.Exec("PRAGMA wal_autocheckpoint = " +
+                            std::to_string(kWriterAutocheckpointPages));
+      !st.ok()) {
+    return st;
+  }
+  auto db = OpenWriterDb(path, options);
+  if (!db.ok()) return db.status();
+  if (auto st = (*db)->Exec("PRAGMA wal_autocheckpoint = 0"); !st.ok()) return st;
+  return std::make_unique<Checkpointer>(std::move(*db), kCheckpointPeriod);
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -67,7 +89,14 @@ Result<std::unique_ptr<Store>> SqliteStore::OpenOrFail(const std::string& path,
     if (!readers.ok()) return readers.status();
     for (auto& r : *readers) connections.push_back(std::move(r));
   }
+  std::unique_ptr<Checkpointer> checkpointer;
+  if (!memory) {
+    auto started = StartCheckpointer(*connections[0], path, options);
+    if (!started.ok()) return started.status();
+    checkpointer = std::move(*started);
+  }
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(connections), *version, memory));
+  store->checkpointer_ = std::move(checkpointer);
   store->Start(std::move(*head), clock, options);
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -77,6 +106,7 @@ void SqliteStore::Close() {
     closed_ = true;
     if (writer_) writer_->Close();   // drains queued writes
     if (pool_) pool_->Shutdown();    // waits for reads in flight
+    if (checkpointer_) checkpointer_->Stop();
     connections_.clear();
   });
 }
@@ -175,6 +205,66 @@ Result<Link> SqliteStore::GetLinkByUrl(std::string_view canonical_url) {
 Result<LinkPage> SqliteStore::ListLinks(const LinkFilter& filter) {
   if (auto st = ValidateLimit(filter.limit); !st.ok()) return st;
   return Read([&filter](Db& db) { return QueryLinks(db, filter); });
+}
+
+// ---- scheduling and checks ----------------------------------------------------
+
+Result<std::vector<DueLink>> SqliteStore::LeaseDue(TimeMs now, int limit, int64_t lease_ms) {
+  if (auto st = ValidateLease(limit, lease_ms); !st.ok()) return st;
+  return WriteSync<std::vector<DueLink>>([now, limit, lease_ms](WriteContext& ctx) {
+    return LeaseDueLinks(ctx, now, limit, lease_ms);
+  });
+}
+
+Result<int64_t> SqliteStore::ReleaseAllLeases() {
+  return WriteSync<int64_t>([](WriteContext& ctx) { return ReleaseLeases(ctx); });
+}
+
+void SqliteStore::RecordChecksAsync(std::vector<CheckOutcome> outcomes, RecordCallback done) {
+  using Applied = std::vector<bool>;
+  // Invalid input still completes on the writer thread, as RegisterAsync's does.
+  FunctionJob<Applied>::Body body;
+  CleanOutcomes(outcomes);
+  if (Status invalid = ValidateOutcomes(outcomes); !invalid.ok()) {
+    body = [invalid](WriteContext&) -> Result<Applied> { return invalid; };
+  } else {
+    body = [outcomes = std::move(outcomes)](WriteContext& ctx) {
+      return ApplyOutcomes(ctx, outcomes);
+    };
+  }
+  writer_->Submit(std::make_unique<FunctionJob<Applied>>(std::move(body), std::move(done)));
+}
+
+Result<std::vector<bool>> SqliteStore::RecordChecks(std::vector<CheckOutcome> outcomes) {
+  using Applied = std::vector<bool>;
+  if (closed_) return Status::Unavailable("the store is closed");
+  try {
+    auto promise = std::make_shared<std::promise<Result<Applied>>>();
+    auto future = promise->get_future();
+    RecordChecksAsync(std::move(outcomes),
+                      [promise](Result<Applied> r) { promise->set_value(std::move(r)); });
+    return future.get();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("recording checks failed: ") + e.what());
+  }
+}
+
+Result<std::vector<CheckRow>> SqliteStore::History(int64_t link_id, int limit,
+                                                   int64_t before_id) {
+  if (auto st = ValidateLimit(limit); !st.ok()) return st;
+  return Read([link_id, limit, before_id](Db& db) {
+    return QueryHistory(db, link_id, limit, before_id);
+  });
+}
+
+Result<int64_t> SqliteStore::Rescan(const Actor& actor, const RescanTarget& target) {
+  if (auto st = ValidateRescan(target); !st.ok()) return st;
+  return WriteSync<int64_t>(
+      [actor, target](WriteContext& ctx) { return RescanLinks(ctx, actor, target); });
+}
+
+Result<QueueStats> SqliteStore::Queue(TimeMs now) {
+  return Read([now](Db& db) { return QueryQueue(db, now); });
 }
 
 // ---- audit ----------------------------------------------------------------------

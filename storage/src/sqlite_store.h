@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checkpointer.h"
 #include "linkwatch/storage/store.h"
 #include "read_pool.h"
 #include "sqlite_db.h"
@@ -46,6 +47,14 @@ class SqliteStore final : public Store {
   Result<Link> GetLink(int64_t id) override;
   Result<Link> GetLinkByUrl(std::string_view canonical_url) override;
   Result<LinkPage> ListLinks(const LinkFilter& filter) override;
+
+  Result<std::vector<DueLink>> LeaseDue(TimeMs now, int limit, int64_t lease_ms) override;
+  Result<int64_t> ReleaseAllLeases() override;
+  void RecordChecksAsync(std::vector<CheckOutcome> outcomes, RecordCallback done) override;
+  Result<std::vector<bool>> RecordChecks(std::vector<CheckOutcome> outcomes) override;
+  Result<std::vector<CheckRow>> History(int64_t link_id, int limit, int64_t before_id) override;
+  Result<int64_t> Rescan(const Actor& actor, const RescanTarget& target) override;
+  Result<QueueStats> Queue(TimeMs now) override;
 
   Status AppendAudit(const Actor& actor, std::string_view action, std::string_view target,
                      std::string_view detail_json) override;
@@ -93,6 +102,7 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Db>> connections_;  // destroyed only after Close()
   std::unique_ptr<ReadPool> pool_;
   std::unique_ptr<Writer> writer_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // file databases only
   std::atomic<bool> closed_{false};
   std::once_flag close_once_;
 };

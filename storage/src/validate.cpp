@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -80,6 +81,77 @@ Status CheckSubmission(const Submission& s) {
   return st;
 }
 
+constexpr std::string_view kLinkStatuses[] = {"pending", "alive", "removed", "blocked",
+                                              "unreachable"};
+
+// A JSON array, or "" (stored as []).
+Status CheckJsonArray(std::string_view what, std::string_view value, size_t max_bytes) {
+  if (auto st = CheckText(what, value, max_bytes, false); !st.ok()) return st;
+  if (value.empty()) return Status::Ok();
+  const size_t first = value.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || value[first] != '[' || !nlohmann::json::accept(value)) {
+    return Status::InvalidArgument(std::string(what) + " is not a JSON array");
+  }
+  return Status::Ok();
+}
+
+Status CheckOutcomeStatuses(const CheckOutcome& o) {
+  if (!IsCheckStatus(o.observed)) {
+    return Status::InvalidArgument("observed \"" + o.observed +
+                                   "\" is not alive, removed, blocked or unreachable");
+  }
+  if (!IsLinkStatus(o.status)) {
+    return Status::InvalidArgument("status \"" + o.status + "\" is not a link status");
+  }
+  if (!o.candidate_status.empty() && !IsCheckStatus(o.candidate_status)) {
+    return Status::InvalidArgument("candidate_status \"" + o.candidate_status +
+                                   "\" is neither empty nor a check status");
+  }
+  return Status::Ok();
+}
+
+Status CheckOutcomeNumbers(const CheckOutcome& o) {
+  if (o.link_id <= 0) return Status::InvalidArgument("link_id must be positive");
+  if (o.lease_id <= 0) return Status::InvalidArgument("lease_id must be positive");
+  if (o.http_status && (*o.http_status < 100 || *o.http_status > 999)) {
+    return Status::InvalidArgument("http_status " + std::to_string(*o.http_status) +
+                                   " is not 100..999");
+  }
+  if (o.elapsed_ms < 0) return Status::InvalidArgument("elapsed_ms is negative");
+  if (o.bytes < 0) return Status::InvalidArgument("bytes is negative");
+  if (o.candidate_count < 0) return Status::InvalidArgument("candidate_count is negative");
+  if (o.backoff_step < 0) return Status::InvalidArgument("backoff_step is negative");
+  return Status::Ok();
+}
+
+// `text` as valid UTF-8 of at most `max_bytes`; unchanged when it already is.
+void CleanText(std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes && IsUtf8(text)) return;
+  const std::string_view in = text;
+  std::string out;
+  out.reserve(std::min(in.size(), max_bytes));
+  for (size_t i = 0; i < in.size();) {
+    const size_t start = i;
+    const bool valid = NextCodePoint(in, i).has_value();
+    const std::string_view piece = valid ? in.substr(start, i - start) : "\xEF\xBF\xBD";
+    if (!valid) i = start + 1;
+    if (out.size() + piece.size() > max_bytes) break;
+    out.append(piece);
+  }
+  text = std::move(out);
+}
+
+Status CheckOutcomeTexts(const CheckOutcome& o) {
+  Status st = CheckText("final_url", o.final_url, kMaxFinalUrlBytes, false);
+  if (st.ok()) st = CheckJsonArray("redirect_chain", o.redirect_chain, kMaxRedirectChainBytes);
+  if (st.ok()) st = CheckText("content_hash", o.content_hash, kMaxContentHashBytes, false);
+  if (st.ok()) st = CheckText("etag", o.etag, kMaxValidatorBytes, false);
+  if (st.ok()) st = CheckText("last_modified", o.last_modified, kMaxValidatorBytes, false);
+  if (st.ok()) st = CheckText("error", o.error, kMaxCheckErrorBytes, false);
+  if (st.ok()) st = CheckText("rules_version", o.rules_version, kMaxRulesVersionBytes, false);
+  return st;
+}
+
 }  // namespace
 
 Status ValidateOptions(const Options& o) {
@@ -143,6 +215,67 @@ Status ValidateAudit(std::string_view action, std::string_view target, std::stri
 Status ValidateLimit(int limit) {
   if (limit < 1 || limit > kMaxPageLimit) {
     return Status::InvalidArgument("limit must be 1.." + std::to_string(kMaxPageLimit));
+  }
+  return Status::Ok();
+}
+
+bool IsLinkStatus(std::string_view status) {
+  for (std::string_view s : kLinkStatuses) {
+    if (status == s) return true;
+  }
+  return false;
+}
+
+bool IsCheckStatus(std::string_view status) {
+  return status != "pending" && IsLinkStatus(status);
+}
+
+Status ValidateLease(int limit, int64_t lease_ms) {
+  if (limit < 1 || limit > kMaxLeasePerCall) {
+    return Status::InvalidArgument("limit must be 1.." + std::to_string(kMaxLeasePerCall));
+  }
+  if (lease_ms < 1 || lease_ms > kMaxLeaseMs) {
+    return Status::InvalidArgument("lease_ms must be 1.." + std::to_string(kMaxLeaseMs));
+  }
+  return Status::Ok();
+}
+
+void CleanOutcomes(std::vector<CheckOutcome>& outcomes) {
+  for (CheckOutcome& o : outcomes) {
+    CleanText(o.final_url, kMaxFinalUrlBytes);
+    CleanText(o.etag, kMaxValidatorBytes);
+    CleanText(o.last_modified, kMaxValidatorBytes);
+    CleanText(o.error, kMaxCheckErrorBytes);
+  }
+}
+
+Status ValidateOutcomes(const std::vector<CheckOutcome>& outcomes) {
+  if (outcomes.size() > kMaxOutcomesPerCall) {
+    return Status::InvalidArgument("more than " + std::to_string(kMaxOutcomesPerCall) +
+                                   " outcomes in one call");
+  }
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    Status st = CheckOutcomeNumbers(outcomes[i]);
+    if (st.ok()) st = CheckOutcomeStatuses(outcomes[i]);
+    if (st.ok()) st = CheckOutcomeTexts(outcomes[i]);
+    if (!st.ok()) {
+      return Status::InvalidArgument("outcome " + std::to_string(i) + " (link " +
+                                     std::to_string(outcomes[i].link_id) + "): " + st.message());
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateRescan(const RescanTarget& target) {
+  const int set = (target.link_id ? 1 : 0) + (target.status ? 1 : 0) + (target.all ? 1 : 0);
+  if (set != 1) {
+    return Status::InvalidArgument("a rescan names exactly one of: a link id, a status, all");
+  }
+  if (target.link_id && *target.link_id <= 0) {
+    return Status::InvalidArgument("link id must be positive");
+  }
+  if (target.status && !IsLinkStatus(*target.status)) {
+    return Status::InvalidArgument("unknown status \"" + *target.status + "\"");
   }
   return Status::Ok();
 }

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "linkwatch/base/status.h"
 #include "linkwatch/storage/store.h"
@@ -24,6 +26,18 @@ inline constexpr size_t kMaxAuditTargetBytes = 1024;
 inline constexpr size_t kMaxAuditDetailBytes = 64 * 1024;
 inline constexpr int kMaxPageLimit = 1000;
 inline constexpr int kMaxReadConnections = 64;
+inline constexpr int kMaxLeasePerCall = 10'000;
+inline constexpr int64_t kMaxLeaseMs = 7 * 24 * 3'600'000;  // a week
+inline constexpr size_t kMaxOutcomesPerCall = 10'000;
+// Caps of check results. Text that servers control (final URL, validators,
+// error) is cleaned to fit (CleanOutcomes), so that no page can fail a batch;
+// what the daemon computes itself is validated.
+inline constexpr size_t kMaxFinalUrlBytes = 64 * 1024;
+inline constexpr size_t kMaxCheckErrorBytes = 4 * 1024;
+inline constexpr size_t kMaxValidatorBytes = 1024;  // ETag, Last-Modified
+inline constexpr size_t kMaxRedirectChainBytes = 1024 * 1024;
+inline constexpr size_t kMaxContentHashBytes = 128;
+inline constexpr size_t kMaxRulesVersionBytes = 100;
 
 Status ValidateOptions(const Options& options);
 // 1..kMaxAgencyNameChars printable UTF-8 characters, no surrounding blanks.
@@ -36,5 +50,20 @@ Status ValidateSubmissions(const std::vector<Submission>& submissions);
 Status ValidateAudit(std::string_view action, std::string_view target, std::string_view detail);
 // A page size within 1..kMaxPageLimit.
 Status ValidateLimit(int limit);
+
+// pending | alive | removed | blocked | unreachable.
+bool IsLinkStatus(std::string_view status);
+// What one check can observe: a link status other than pending.
+bool IsCheckStatus(std::string_view status);
+// limit 1..kMaxLeasePerCall, lease_ms 1..kMaxLeaseMs.
+Status ValidateLease(int limit, int64_t lease_ms);
+// Makes the server-controlled text of every outcome (final_url, etag,
+// last_modified, error) valid UTF-8 (a malformed byte becomes U+FFFD) cut to
+// its cap on a character boundary.
+void CleanOutcomes(std::vector<CheckOutcome>& outcomes);
+// Every field of every outcome; the message names the outcome and the field.
+Status ValidateOutcomes(const std::vector<CheckOutcome>& outcomes);
+// Exactly one target; a positive link id or a known status.
+Status ValidateRescan(const RescanTarget& target);
 
 }  // namespace linkwatch::storage

@@ -34,8 +34,9 @@ struct WriteContext {
 class WriteJob {
  public:
   virtual ~WriteJob() = default;
-  // Does the job's writes. Runs inside the job's own savepoint: a failure
-  // rolls back this job only. Must not throw (FunctionJob catches).
+  // Does the job's writes. Runs inside the job's own savepoint (or, alone
+  // in its batch, right in the batch's transaction): a failure rolls back
+  // this job only. Must not throw (FunctionJob catches).
   virtual Status Run(WriteContext& ctx) = 0;
   // Reports the outcome once the batch is durable (or failed as a whole, in
   // which case `batch` is that failure). Called exactly once, on the writer
@@ -99,6 +100,7 @@ class Writer {
   void RunBatch(Batch& batch);
   Status RunInTransaction(Batch& batch);
   Status RunJob(WriteJob& job);
+  Status RunAlone(WriteJob& job);
   Status SyncChainHead();
   static void CompleteAll(Batch& batch, const Status& status);
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,7 @@ struct Link {
   std::optional<int64_t> views;
   std::optional<int64_t> shares;
   std::optional<TimeMs> removed_since;
+  std::optional<TimeMs> reappeared_at;  // last time a removed link was seen alive again
   TimeMs created_at = 0;
   std::string first_agency;
   std::vector<Report> reports;  // filled by GetLink*, empty in ListLinks
@@ -153,8 +155,88 @@ struct AuditVerdict {
   std::string reason;           // why that row is broken; empty when ok
 };
 
+// The scheduler's view of one link while it is leased for a check.
+struct DueLink {
+  int64_t id = 0;
+  int64_t lease_id = 0;            // fresh per lease; RecordChecks only applies while it is current
+  std::string submitted_url;       // what to fetch (the daemon canonicalizes it)
+  std::string canonical_url;
+  std::string host;
+  std::string origin;              // registered | discovered
+  std::string status;              // current confirmed status
+  std::string candidate_status;    // status seen by the latest checks but not yet confirmed ("" none)
+  int candidate_count = 0;         // consecutive checks that agreed on candidate_status
+  int backoff_step = 0;            // how many times the interval was doubled
+  std::string etag, last_modified, content_hash;  // from the last check with a body
+  std::optional<int> http_status;
+  std::optional<TimeMs> removed_since;
+};
+
+// One finished check of a leased link and the link's new state.
+struct CheckOutcome {
+  int64_t link_id = 0, lease_id = 0;
+  // The check row.
+  TimeMs checked_at = 0;
+  std::optional<int> http_status;
+  std::string observed;          // alive | removed | blocked | unreachable (what this check saw)
+  std::string final_url;
+  std::string redirect_chain;    // JSON array text [{"url":..,"status":..}]; "" = []
+  int64_t elapsed_ms = 0, bytes = 0;
+  bool truncated = false, not_modified = false;
+  std::string content_hash, etag, last_modified;  // empty = keep the link's previous value
+  std::string error;
+  std::string rules_version;     // empty for now (matcher comes later)
+  // The link's new state, computed by the daemon.
+  std::string status, candidate_status;
+  int candidate_count = 0, backoff_step = 0;
+  TimeMs next_check_at = 0;
+  // Set when the link becomes removed; kept while removed (nullopt while the
+  // new status is removed keeps the stored value; otherwise nullopt clears it).
+  std::optional<TimeMs> removed_since;
+  // Set when a removed link is alive again; nullopt keeps the stored value.
+  std::optional<TimeMs> reappeared_at;
+};
+
+// One stored check, as History returns it.
+struct CheckRow {
+  int64_t id = 0;
+  TimeMs checked_at = 0;
+  std::optional<int> http_status;
+  std::string status;  // what the check observed: alive | removed | blocked | unreachable
+  std::string final_url;
+  std::string redirect_chain;  // JSON array text
+  int64_t elapsed_ms = 0;
+  int64_t bytes = 0;
+  bool truncated = false;
+  bool not_modified = false;
+  std::string error;
+};
+
+// Which links Rescan makes due: exactly one of the three.
+struct RescanTarget {
+  std::optional<int64_t> link_id;
+  std::optional<std::string> status;
+  bool all = false;
+};
+
+struct QueueStats {
+  int64_t links = 0;
+  int64_t due_now = 0;   // next_check_at <= now and not under a current lease
+  int64_t leased = 0;    // under a current lease (lease_until >= now)
+  std::map<std::string, int64_t> by_status;  // only statuses some link has
+  std::optional<TimeMs> next_due;            // earliest next_check_at of links not leased
+  int64_t checks_last_hour = 0;              // checks with checked_at in (now - 1 h, now]
+};
+
 class Store {
  public:
+  // The scheduling types are reachable as Store::DueLink etc. as well.
+  using DueLink = storage::DueLink;
+  using CheckOutcome = storage::CheckOutcome;
+  using CheckRow = storage::CheckRow;
+  using RescanTarget = storage::RescanTarget;
+  using QueueStats = storage::QueueStats;
+
   // Opens (and, with create_if_missing, creates) the database at `path`
   // (":memory:" is allowed for tests) and applies pending migrations in one
   // transaction. Fails with:
@@ -202,6 +284,52 @@ class Store {
   virtual Result<Link> GetLink(int64_t id) = 0;                         // kNotFound
   virtual Result<Link> GetLinkByUrl(std::string_view canonical_url) = 0;  // kNotFound
   virtual Result<LinkPage> ListLinks(const LinkFilter& filter) = 0;
+
+  // ---- scheduling and checks ----
+  // Leases up to `limit` (1..10000) links with next_check_at <= now whose
+  // lease is free or expired (lease_until < now): registered links before
+  // discovered ones, then earliest due first (then by id). Sets lease_until
+  // = now + lease_ms (1 ms..7 days) and a new lease_id (a counter kept in
+  // the database, so ids never repeat, across restarts too). A link whose
+  // next_check_at is NULL is never due (set it so for links not to check,
+  // e.g. rejected ones). A write: it runs on the writer.
+  virtual Result<std::vector<DueLink>> LeaseDue(TimeMs now, int limit, int64_t lease_ms) = 0;
+  // Startup recovery: frees every lease so those links are due again at once
+  // (next_check_at is moved to now when it was later). Returns how many.
+  virtual Result<int64_t> ReleaseAllLeases() = 0;
+
+  // Applies the outcomes in the writer's batched transaction: inserts the
+  // check rows, updates the links, clears their leases. An outcome whose
+  // lease is no longer current (expired and re-leased, released at restart,
+  // already recorded) or whose link does not exist is skipped: its element in
+  // the result is false. A status change appends an audit row "link.status"
+  // (target "link:<id>", detail {"from","to","http_status"}) by the system
+  // actor (token 0, agency "linkwatchd"). Invalid input (kInvalidArgument,
+  // naming the outcome) fails the whole call; text that servers control
+  // (final_url, etag, last_modified, error) never does: it is stored as
+  // valid UTF-8 (a malformed byte becomes U+FFFD), cut to its cap (64 KiB,
+  // 1 KiB, 1 KiB, 4 KiB). At most 10000 outcomes a call.
+  // The callback runs on the writer thread, as RegisterAsync's does.
+  using RecordCallback = std::function<void(Result<std::vector<bool>>)>;
+  virtual void RecordChecksAsync(std::vector<CheckOutcome> outcomes, RecordCallback done) = 0;
+  // Blocking form of RecordChecksAsync.
+  virtual Result<std::vector<bool>> RecordChecks(std::vector<CheckOutcome> outcomes) = 0;
+
+  // Checks of a link, newest first (checked_at, then id); `limit` 1..1000;
+  // before_id 0 = from the newest, else the checks after that one in this
+  // order (keyset paging: pass the last row's id). kNotFound for an unknown
+  // link; kInvalidArgument when before_id is not a check of this link.
+  virtual Result<std::vector<CheckRow>> History(int64_t link_id, int limit,
+                                                int64_t before_id) = 0;
+
+  // Makes matching links due now (next_check_at = now, or kept when already
+  // earlier; leased links are left alone). Returns how many were queued.
+  // Audit "link.rescan". kNotFound for an unknown link id; kInvalidArgument
+  // unless exactly one target field is set or for an unknown status.
+  virtual Result<int64_t> Rescan(const Actor& actor, const RescanTarget& target) = 0;
+
+  // The scheduler's queue as of `now`.
+  virtual Result<QueueStats> Queue(TimeMs now) = 0;
 
   // Appends an audit row for an action that has no table of its own
   // (e.g. "token.denied" is NOT logged; "audit.verify" is).

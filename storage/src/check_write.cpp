@@ -1,0 +1,323 @@
+// The scheduler's writes: leases, check results, rescans.
+#include <algorithm>
+#include <optional>
+#include <tuple>
+#include <utility>
+
+#include "json_text.h"
+#include "ops.h"
+#include "sqlite_db.h"
+
+namespace linkwatch::storage {
+
+namespace {
+
+// The columns ReadCandidate reads.
+const std::string kDueColumns =
+    "SELECT id, origin, next_check_at, submitted_url, canonical_url, host, status, "
+    "candidate_status, candidate_count, backoff_step, etag, last_modified, content_hash, "
+    "http_status, removed_since FROM link ";
+
+}  // namespace
+
+// Both queries return their rows in the scheduler's order: free links come
+// from link_due, expired leases from link_leased.
+const std::string kDueFreeSql =
+    kDueColumns +
+    "WHERE lease_until IS NULL AND origin = :origin AND next_check_at <= :now "
+    "ORDER BY next_check_at, id LIMIT :limit";
+const std::string kDueExpiredSql =
+    kDueColumns +
+    "WHERE lease_until < :now AND next_check_at <= :now "
+    "ORDER BY origin <> 'registered', next_check_at, id LIMIT :limit";
+
+namespace {
+
+constexpr const char* kOrigins[] = {"registered", "discovered"};  // the order of service
+
+// A due link and where it stands in the order of service.
+struct Candidate {
+  DueLink link;
+  TimeMs next_check_at = 0;
+  int rank() const { return link.origin == kOrigins[0] ? 0 : 1; }
+};
+
+bool ServedBefore(const Candidate& a, const Candidate& b) {
+  return std::make_tuple(a.rank(), a.next_check_at, a.link.id) <
+         std::make_tuple(b.rank(), b.next_check_at, b.link.id);
+}
+
+std::optional<int> OptInt32(const Stmt& s, int col) {
+  auto v = s.OptInt(col);
+  if (!v) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+std::optional<int64_t> Widen(const std::optional<int>& v) {
+  if (!v) return std::nullopt;
+  return int64_t{*v};
+}
+
+// Empty text is stored as NULL.
+void BindText(Stmt& stmt, int index, std::string_view value) {
+  if (value.empty()) {
+    stmt.BindNull(index);
+  } else {
+    stmt.Bind(index, value);
+  }
+}
+
+Candidate ReadCandidate(const Stmt& s) {
+  Candidate c;
+  DueLink& l = c.link;
+  l.id = s.Int(0);
+  l.origin = s.Text(1);
+  c.next_check_at = s.Int(2);
+  l.submitted_url = s.Text(3);
+  l.canonical_url = s.Text(4);
+  l.host = s.Text(5);
+  l.status = s.Text(6);
+  l.candidate_status = s.Text(7);
+  l.candidate_count = static_cast<int>(s.Int(8));
+  l.backoff_step = static_cast<int>(s.Int(9));
+  l.etag = s.Text(10);
+  l.last_modified = s.Text(11);
+  l.content_hash = s.Text(12);
+  l.http_status = OptInt32(s, 13);
+  l.removed_since = s.OptInt(14);
+  return c;
+}
+
+// Appends up to `limit` rows of a due query to `out`.
+template <typename Binder>
+Status CollectDue(Db& db, const std::string& sql, Binder bind, std::vector<Candidate>& out) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(*stmt);
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    out.push_back(ReadCandidate(*stmt));
+  }
+}
+
+size_t CountRegistered(const std::vector<Candidate>& due) {
+  return static_cast<size_t>(
+      std::count_if(due.begin(), due.end(), [](const Candidate& c) { return c.rank() == 0; }));
+}
+
+// The first `limit` due links in the order of service. Each query yields
+// the head of its part, so the merged head is the overall head.
+Result<std::vector<Candidate>> FindDue(Db& db, TimeMs now, int limit) {
+  const auto wanted = static_cast<size_t>(limit);
+  std::vector<Candidate> due;
+  Status st = CollectDue(
+      db, kDueExpiredSql, [&](Stmt& s) { s.Bind(":now", now).Bind(":limit", int64_t{limit}); },
+      due);
+  for (const char* origin : kOrigins) {
+    if (!st.ok()) return st;
+    // Registered links fill the places first; later origins get what is left.
+    const size_t registered = CountRegistered(due);
+    if (registered >= wanted) break;
+    const auto room = static_cast<int64_t>(wanted - registered);
+    st = CollectDue(
+        db, kDueFreeSql,
+        [&](Stmt& s) {
+          s.Bind(":now", now).Bind(":limit", room).Bind(":origin", std::string_view(origin));
+        },
+        due);
+  }
+  if (!st.ok()) return st;
+  std::sort(due.begin(), due.end(), ServedBefore);
+  if (due.size() > wanted) due.resize(wanted);
+  return due;
+}
+
+// Reserves `n` lease ids; returns the first. The counter lives in the
+// database, so ids stay unique across restarts and other writer processes.
+Result<int64_t> TakeLeaseIds(Db& db, int64_t n) {
+  auto bump = db.Prepare("UPDATE counter SET value = value + ?1 WHERE name = 'lease'");
+  if (!bump.ok()) return bump.status();
+  if (auto st = bump->Bind(1, n).Run(); !st.ok()) return st;
+  if (db.Changes() != 1) return Status::Internal("the lease counter is missing");
+  auto last = db.QueryInt("SELECT value FROM counter WHERE name = 'lease'");
+  if (!last.ok()) return last.status();
+  return *last - n + 1;
+}
+
+struct LinkState {
+  std::string status;
+  std::optional<int64_t> lease_id;
+};
+
+// nullopt when the link does not exist.
+Result<std::optional<LinkState>> LoadState(Db& db, int64_t link_id) {
+  auto stmt = db.Prepare("SELECT status, lease_id FROM link WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Bind(1, link_id).Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<LinkState>();
+  return std::optional<LinkState>(LinkState{stmt->Text(0), stmt->OptInt(1)});
+}
+
+Status InsertCheck(Db& db, const CheckOutcome& o) {
+  auto stmt = db.Prepare(
+      "INSERT INTO link_check (link_id, checked_at, http_status, status_class, final_url, "
+      "redirect_chain, elapsed_ms, bytes, content_hash, error, etag, last_modified, "
+      "rules_version, truncated, not_modified) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, o.link_id).Bind(2, o.checked_at).Bind(3, Widen(o.http_status));
+  stmt->Bind(4, o.observed);
+  BindText(*stmt, 5, o.final_url);
+  stmt->Bind(6, o.redirect_chain.empty() ? std::string_view("[]") : o.redirect_chain);
+  stmt->Bind(7, o.elapsed_ms).Bind(8, o.bytes);
+  BindText(*stmt, 9, o.content_hash);
+  BindText(*stmt, 10, o.error);
+  BindText(*stmt, 11, o.etag);
+  BindText(*stmt, 12, o.last_modified);
+  BindText(*stmt, 13, o.rules_version);
+  stmt->Bind(14, int64_t{o.truncated ? 1 : 0}).Bind(15, int64_t{o.not_modified ? 1 : 0});
+  return stmt->Run();
+}
+
+// The link's new state; frees its lease.
+Status UpdateLink(Db& db, const CheckOutcome& o) {
+  auto stmt = db.Prepare(
+      "UPDATE link SET status = ?2, candidate_status = ?3, candidate_count = ?4, "
+      "backoff_step = ?5, last_checked_at = ?6, next_check_at = ?7, http_status = ?8, "
+      "final_url = ?9, etag = coalesce(?10, etag), "
+      "last_modified = coalesce(?11, last_modified), "
+      "content_hash = coalesce(?12, content_hash), "
+      "removed_since = CASE WHEN ?13 IS NULL AND ?2 = 'removed' THEN removed_since "
+      "ELSE ?13 END, "
+      "reappeared_at = coalesce(?14, reappeared_at), lease_until = NULL, lease_id = NULL "
+      "WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, o.link_id).Bind(2, o.status).Bind(3, o.candidate_status);
+  stmt->Bind(4, int64_t{o.candidate_count}).Bind(5, int64_t{o.backoff_step});
+  stmt->Bind(6, o.checked_at).Bind(7, o.next_check_at).Bind(8, Widen(o.http_status));
+  BindText(*stmt, 9, o.final_url);
+  BindText(*stmt, 10, o.etag);
+  BindText(*stmt, 11, o.last_modified);
+  BindText(*stmt, 12, o.content_hash);
+  stmt->Bind(13, o.removed_since).Bind(14, o.reappeared_at);
+  return stmt->Run();
+}
+
+// The daemon itself: no token, recorded as agency "linkwatchd".
+Actor SystemActor() {
+  Actor a;
+  a.token_id = 0;
+  a.agency = "linkwatchd";
+  return a;
+}
+
+Status AuditStatusChange(WriteContext& ctx, const CheckOutcome& o, const std::string& from) {
+  nlohmann::json detail = {{"from", from}, {"to", o.status}, {"http_status", nullptr}};
+  if (o.http_status) detail["http_status"] = *o.http_status;
+  return AppendAuditRow(ctx, SystemActor(), "link.status", "link:" + std::to_string(o.link_id),
+                        JsonText(detail))
+      .status();
+}
+
+// False when the outcome's lease is not the link's current one.
+Result<bool> ApplyOutcome(WriteContext& ctx, const CheckOutcome& o) {
+  auto state = LoadState(ctx.db, o.link_id);
+  if (!state.ok()) return state.status();
+  if (!*state || (*state)->lease_id != o.lease_id) return false;
+  if (auto st = UpdateLink(ctx.db, o); !st.ok()) return st;
+  if (auto st = InsertCheck(ctx.db, o); !st.ok()) return st;
+  if ((*state)->status != o.status) {
+    if (auto st = AuditStatusChange(ctx, o, (*state)->status); !st.ok()) return st;
+  }
+  return true;
+}
+
+struct RescanSql {
+  std::string where;   // appended to the UPDATE's WHERE
+  std::string target;  // audit target
+  nlohmann::json detail;
+};
+
+RescanSql DescribeRescan(const RescanTarget& t) {
+  if (t.link_id) {
+    return {"id = :id", "link:" + std::to_string(*t.link_id), {{"link_id", *t.link_id}}};
+  }
+  if (t.status) return {"status = :status", "links:status=" + *t.status, {{"status", *t.status}}};
+  return {"1", "links:all", {{"all", true}}};
+}
+
+void BindRescan(Stmt& stmt, const RescanTarget& t) {
+  if (t.link_id) stmt.Bind(":id", *t.link_id);
+  if (t.status) stmt.Bind(":status", *t.status);
+}
+
+}  // namespace
+
+Result<std::vector<DueLink>> LeaseDueLinks(WriteContext& ctx, TimeMs now, int limit,
+                                           int64_t lease_ms) {
+  auto due = FindDue(ctx.db, now, limit);
+  if (!due.ok()) return due.status();
+  std::vector<DueLink> leased;
+  if (due->empty()) return leased;
+  auto first_id = TakeLeaseIds(ctx.db, static_cast<int64_t>(due->size()));
+  if (!first_id.ok()) return first_id.status();
+  leased.reserve(due->size());
+  int64_t lease_id = *first_id;
+  for (Candidate& c : *due) {
+    c.link.lease_id = lease_id++;
+    // Borrowed per row: a Stmt is reset only when it goes out of scope.
+    auto stmt = ctx.db.Prepare("UPDATE link SET lease_until = ?1, lease_id = ?2 WHERE id = ?3");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, now + lease_ms).Bind(2, c.link.lease_id).Bind(3, c.link.id);
+    if (auto st = stmt->Run(); !st.ok()) return st;
+    leased.push_back(std::move(c.link));
+  }
+  return leased;
+}
+
+Result<int64_t> ReleaseLeases(WriteContext& ctx) {
+  auto stmt = ctx.db.Prepare(
+      "UPDATE link SET lease_until = NULL, lease_id = NULL, "
+      "next_check_at = CASE WHEN next_check_at < ?1 THEN next_check_at ELSE ?1 END "
+      "WHERE lease_until IS NOT NULL");
+  if (!stmt.ok()) return stmt.status();
+  if (auto st = stmt->Bind(1, ctx.clock.Now()).Run(); !st.ok()) return st;
+  return int64_t{ctx.db.Changes()};
+}
+
+Result<std::vector<bool>> ApplyOutcomes(WriteContext& ctx,
+                                        const std::vector<CheckOutcome>& outcomes) {
+  std::vector<bool> applied;
+  applied.reserve(outcomes.size());
+  for (const CheckOutcome& o : outcomes) {
+    auto r = ApplyOutcome(ctx, o);
+    if (!r.ok()) return r.status();
+    applied.push_back(*r);
+  }
+  return applied;
+}
+
+Result<int64_t> RescanLinks(WriteContext& ctx, const Actor& actor, const RescanTarget& target) {
+  if (target.link_id) {
+    if (auto st = CheckLinkExists(ctx.db, *target.link_id); !st.ok()) return st;
+  }
+  RescanSql sql = DescribeRescan(target);
+  // An overdue link keeps its earlier time, and so its place in the queue.
+  auto stmt = ctx.db.Prepare(
+      "UPDATE link SET next_check_at = CASE WHEN next_check_at < :now THEN next_check_at "
+      "ELSE :now END WHERE lease_until IS NULL AND " + sql.where);
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(":now", ctx.clock.Now());
+  BindRescan(*stmt, target);
+  if (auto st = stmt->Run(); !st.ok()) return st;
+  const int64_t queued = ctx.db.Changes();
+  sql.detail["queued"] = queued;
+  auto audit = AppendAuditRow(ctx, actor, "link.rescan", sql.target, JsonText(sql.detail));
+  if (!audit.ok()) return audit.status();
+  return queued;
+}
+
+}  // namespace linkwatch::storage
