@@ -63,6 +63,7 @@ constexpr JsonColumn kLinkFields[] = {
     {"views", "views"},
     {"shares", "shares"},
     {"removed since", "removed_since"},
+    {"reappeared", "reappeared_at"},
 };
 
 void PrintLink(std::ostream& out, const json& link) {

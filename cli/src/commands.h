@@ -76,5 +76,8 @@ Handler SetupShow(CLI::App& command);
 Handler SetupList(CLI::App& command);
 Handler SetupCanon(CLI::App& command);
 Handler SetupAuditVerify(CLI::App& command);
+Handler SetupRescan(CLI::App& command);
+Handler SetupHistory(CLI::App& command);
+Handler SetupStatus(CLI::App& command);
 
 }  // namespace linkwatch::cli

@@ -35,6 +35,9 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/links", Role::kOperator, api::ListLinks},
     {"GET", "/v1/links/lookup", Role::kOperator, api::LookupLink},
     {"GET", "/v1/links/{}", Role::kOperator, api::GetLink},
+    {"GET", "/v1/links/{}/history", Role::kOperator, api::History},
+    {"POST", "/v1/rescan", Role::kOperator, api::Rescan},
+    {"GET", "/v1/status", Role::kOperator, api::CrawlStatus},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {

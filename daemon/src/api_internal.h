@@ -63,5 +63,8 @@ void SubmitBatch(const Context&, const Call&, Done);
 void GetLink(const Context&, const Call&, Done);
 void LookupLink(const Context&, const Call&, Done);
 void ListLinks(const Context&, const Call&, Done);
+void Rescan(const Context&, const Call&, Done);
+void History(const Context&, const Call&, Done);
+void CrawlStatus(const Context&, const Call&, Done);
 
 }  // namespace linkwatch::daemon::api

@@ -94,6 +94,7 @@ json LinkJson(const storage::Link& l, bool with_reports) {
             {"views", OrNull(l.views)},
             {"shares", OrNull(l.shares)},
             {"removed_since", TimeOrNull(l.removed_since)},
+            {"reappeared_at", TimeOrNull(l.reappeared_at)},
             {"created_at", FormatIso8601(l.created_at)},
             {"first_agency", l.first_agency}};
   if (with_reports) {

@@ -50,6 +50,19 @@ Setter IntKey(Get get, int64_t lo, int64_t hi) {
 }
 
 template <typename Get>
+Setter DoubleKey(Get get, double lo, double hi) {
+  return [get, lo, hi](const toml::node& n, Config& c) -> std::string {
+    const auto v = n.value<double>();  // integers are accepted as numbers too
+    if (!v || (!n.is_floating_point() && !n.is_integer())) return "must be a number";
+    if (*v < lo || *v > hi) {
+      return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+    }
+    *get(c) = *v;
+    return {};
+  };
+}
+
+template <typename Get>
 Setter StringListKey(Get get) {
   return [get](const toml::node& n, Config& c) -> std::string {
     const auto* arr = n.as_array();
@@ -85,6 +98,92 @@ std::string CheckLogLevel(const std::string& level) {
   return "must be one of trace, debug, info, warn, error";
 }
 
+constexpr int64_t kDay = 24 * 3600;
+constexpr int64_t kHourMs = 3600 * 1000;
+
+Section CrawlerSection() {
+  return {
+      {"max_in_flight", IntKey<int>([](Config& c) { return &c.crawler.max_in_flight; }, 1, 10000)},
+      {"max_per_host", IntKey<int>([](Config& c) { return &c.crawler.max_per_host; }, 1, 1000)},
+      {"per_host_delay_ms",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.per_host_delay_ms; }, 0, kHourMs)},
+      {"connect_timeout_ms",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.connect_timeout_ms; }, 1, kHourMs)},
+      {"first_byte_timeout_ms",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.first_byte_timeout_ms; }, 1, kHourMs)},
+      {"total_timeout_ms",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.total_timeout_ms; }, 1, kHourMs)},
+      {"low_speed_bytes",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.low_speed_bytes; }, 0, 1LL << 30)},
+      {"low_speed_seconds",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.low_speed_seconds; }, 1, 3600)},
+      {"max_redirects", IntKey<int>([](Config& c) { return &c.crawler.max_redirects; }, 0, 50)},
+      {"max_body_bytes",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.max_body_bytes; }, 1024, 1LL << 30)},
+      {"max_decode_ratio",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.max_decode_ratio; }, 2, 100000)},
+      {"user_agent", StringKey([](Config& c) { return &c.crawler.user_agent; })},
+      {"verify_tls", BoolKey([](Config& c) { return &c.crawler.verify_tls; })},
+      {"max_retries", IntKey<int>([](Config& c) { return &c.crawler.max_retries; }, 0, 10)},
+      {"retry_base_delay_ms",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.retry_base_delay_ms; }, 0, kHourMs)},
+      {"retry_max_delay_ms",
+       IntKey<int64_t>([](Config& c) { return &c.crawler.retry_max_delay_ms; }, 0, kHourMs)},
+  };
+}
+
+Section ScheduleSection() {
+  auto seconds = [](int64_t StatusPolicy::*field) {
+    return IntKey<int64_t>([field](Config& c) { return &(c.schedule.policy.*field); }, 1, 365 * kDay);
+  };
+  auto confirm = [](int StatusPolicy::*field) {
+    return IntKey<int>([field](Config& c) { return &(c.schedule.policy.*field); }, 1, 100);
+  };
+  return {
+      {"enabled", BoolKey([](Config& c) { return &c.schedule.enabled; })},
+      {"lease_seconds", IntKey<int64_t>([](Config& c) { return &c.schedule.lease_seconds; }, 1, kDay)},
+      {"poll_interval_ms",
+       IntKey<int64_t>([](Config& c) { return &c.schedule.poll_interval_ms; }, 10, kHourMs)},
+      {"alive_interval_s", seconds(&StatusPolicy::alive_interval_s)},
+      {"blocked_interval_s", seconds(&StatusPolicy::blocked_interval_s)},
+      {"removed_initial_s", seconds(&StatusPolicy::removed_initial_s)},
+      {"removed_max_s", seconds(&StatusPolicy::removed_max_s)},
+      {"unreachable_initial_s", seconds(&StatusPolicy::unreachable_initial_s)},
+      {"unreachable_max_s", seconds(&StatusPolicy::unreachable_max_s)},
+      {"confirm_interval_s", seconds(&StatusPolicy::confirm_interval_s)},
+      {"jitter", DoubleKey([](Config& c) { return &c.schedule.policy.jitter; }, 0.0, 0.5)},
+      {"confirm_removed", confirm(&StatusPolicy::confirm_removed)},
+      {"confirm_unreachable", confirm(&StatusPolicy::confirm_unreachable)},
+      {"confirm_blocked", confirm(&StatusPolicy::confirm_blocked)},
+      {"confirm_alive", confirm(&StatusPolicy::confirm_alive)},
+  };
+}
+
+// Arrays of tables: [[markers]] and [[proxy]]. Each entry starts empty and is
+// filled by the entry schema's setters through a scratch Config.
+struct ListSection {
+  Section keys;
+  std::function<void(Config& scratch, Config& into)> append;
+  std::function<void(Config& scratch)> reset;
+};
+
+const std::map<std::string, ListSection, std::less<>>& ListSchema() {
+  static const std::map<std::string, ListSection, std::less<>> kLists = {
+      {"markers",
+       {{{"hosts", StringListKey([](Config& c) { return &c.schedule.policy.markers.back().hosts; })},
+         {"removed", StringListKey([](Config& c) { return &c.schedule.policy.markers.back().removed; })},
+         {"blocked", StringListKey([](Config& c) { return &c.schedule.policy.markers.back().blocked; })}},
+        [](Config& scratch, Config& into) { into.schedule.policy.markers.push_back(scratch.schedule.policy.markers.back()); },
+        [](Config& scratch) { scratch.schedule.policy.markers.assign(1, MarkerRule{{"*"}, {}, {}}); }}},
+      {"proxy",
+       {{{"hosts", StringKey([](Config& c) { return &c.crawler.proxies.back().host_pattern; })},
+         {"url", StringKey([](Config& c) { return &c.crawler.proxies.back().proxy; })}},
+        [](Config& scratch, Config& into) { into.crawler.proxies.push_back(scratch.crawler.proxies.back()); },
+        [](Config& scratch) { scratch.crawler.proxies.assign(1, crawler::ProxyRule{"*", ""}); }}},
+  };
+  return kLists;
+}
+
 const std::map<std::string, Section, std::less<>>& Schema() {
   static const std::map<std::string, Section, std::less<>> kSchema = {
       {"server",
@@ -110,6 +209,8 @@ const std::map<std::string, Section, std::less<>>& Schema() {
         {"scheme_insensitive",
          BoolKey([](Config& c) { return &c.canon.scheme_insensitive_key; })}}},
       {"log", {{"level", StringKey([](Config& c) { return &c.log.level; })}}},
+      {"crawler", CrawlerSection()},
+      {"schedule", ScheduleSection()},
   };
   return kSchema;
 }
@@ -137,6 +238,25 @@ Status Validate(const std::string& path, const toml::table& root, const Config& 
   if (auto ep = ParseEndpoint(c.server.listen); !ep.ok()) {
     return Status::InvalidArgument(at("server", "listen") + "server.listen: " +
                                    ep.status().message());
+  }
+  return Status::Ok();
+}
+
+Status ApplySection(const std::string& path, const std::string& name, const toml::table& table,
+                    const Section& keys, Config& config);
+
+Status ApplyList(const std::string& path, const std::string& name, const toml::node& node,
+                 const ListSection& list, Config& config) {
+  const auto* arr = node.as_array();
+  if (arr == nullptr || !arr->is_array_of_tables()) {
+    return Status::InvalidArgument(Where(path, node) + "\"" + name + "\" must be a list of [[" +
+                                   name + "]] tables");
+  }
+  for (const auto& item : *arr) {
+    Config scratch;
+    list.reset(scratch);
+    if (auto st = ApplySection(path, name, *item.as_table(), list.keys, scratch); !st.ok()) return st;
+    list.append(scratch, config);
   }
   return Status::Ok();
 }
@@ -173,6 +293,10 @@ Result<Config> LoadConfig(const std::string& path) {
   }
   Config config;
   for (const auto& [name, node] : root) {
+    if (const auto list = ListSchema().find(name.str()); list != ListSchema().end()) {
+      if (auto st = ApplyList(path, list->first, node, list->second, config); !st.ok()) return st;
+      continue;
+    }
     const auto it = Schema().find(name.str());
     if (it == Schema().end()) {
       return Status::InvalidArgument(Where(path, node) + "unknown section [" +

@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/daemon/config.h"
 #include "linkwatch/daemon/http_server.h"
+#include "linkwatch/daemon/scheduler.h"
 #include "linkwatch/storage/bootstrap.h"
 #include "linkwatch/storage/paths.h"
 #include "linkwatch/storage/store.h"
@@ -27,6 +29,7 @@ struct Flags {
   std::string data_dir;
   std::string listen;
   std::string log_level;
+  bool no_checks = false;
 };
 
 // The config file named by --config, else conf/linkwatch.toml when present, else defaults.
@@ -44,6 +47,7 @@ Result<Config> ResolveConfig(const Flags& flags) {
   if (!flags.data_dir.empty()) config.storage.data_dir = flags.data_dir;
   if (!flags.listen.empty()) config.server.listen = flags.listen;
   if (!flags.log_level.empty()) config.log.level = flags.log_level;
+  if (flags.no_checks) config.schedule.enabled = false;
   return config;
 }
 
@@ -69,6 +73,16 @@ void AnnounceFirstToken(const std::string& agency, const std::string& secret) {
   std::fflush(stdout);
 }
 
+SchedulerOptions SchedulerOptionsFrom(const Config& config) {
+  SchedulerOptions o;
+  o.max_in_flight = config.crawler.max_in_flight;
+  o.lease_ms = config.schedule.lease_seconds * 1000;
+  o.poll_interval_ms = config.schedule.poll_interval_ms;
+  o.policy = config.schedule.policy;
+  o.canon = config.canon;
+  return o;
+}
+
 int Serve(const Config& config, storage::Store& store) {
   auto endpoint = ParseEndpoint(config.server.listen);
   if (!endpoint.ok()) {
@@ -77,8 +91,17 @@ int Serve(const Config& config, storage::Store& store) {
   }
   asio::io_context io(1);
   asio::thread_pool workers(static_cast<size_t>(config.server.worker_threads));
-  ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon};
-  Api api(api_options, store, [&workers](std::function<void()> fn) { asio::post(workers, std::move(fn)); });
+  auto run_on_workers = [&workers](std::function<void()> fn) { asio::post(workers, std::move(fn)); };
+  crawler::CurlFetcher fetcher(io, config.crawler);
+  Scheduler scheduler(io, run_on_workers, store, fetcher, SchedulerOptionsFrom(config));
+  ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon, {}};
+  api_options.hooks.wake_scheduler = [&scheduler] { scheduler.Wake(); };
+  api_options.hooks.crawl_stats = [&scheduler, &fetcher] {
+    const SchedulerStats s = scheduler.Stats();
+    return CrawlStats{s.in_flight, fetcher.InFlight(), fetcher.Queued(), s.checks_recorded,
+                      s.leases_lost, s.checks_per_minute};
+  };
+  Api api(api_options, store, run_on_workers);
   HttpServer server(io, api, {config.server.max_body_bytes, config.server.request_timeout_seconds});
   auto port = server.Listen(*endpoint);
   if (!port.ok()) {
@@ -86,11 +109,19 @@ int Serve(const Config& config, storage::Store& store) {
     return 3;
   }
   spdlog::info("listening on http://{}:{}", endpoint->host, *port);
+  if (config.schedule.enabled) {
+    scheduler.Start();
+  } else {
+    spdlog::warn("schedule.enabled = false: links are not checked");
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: finishing requests in flight, then exiting", sig);
     server.Stop();
+    // Fetches cut short are not recorded; their leases are released at the next start.
+    scheduler.Stop([] { spdlog::info("checks in flight recorded"); });
+    fetcher.Stop();
   });
   io.run();
   workers.join();
@@ -108,6 +139,7 @@ int RunDaemon(int argc, char** argv) {
   app.add_option("--data-dir", flags.data_dir, "data directory (overrides storage.data_dir)");
   app.add_option("--listen", flags.listen, "HOST:PORT to serve the API on; port 0 picks a free one");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn or error");
+  app.add_flag("--no-checks", flags.no_checks, "serve the API only; check no links (schedule.enabled = false)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

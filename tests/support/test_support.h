@@ -70,13 +70,14 @@ struct HttpResult {
 HttpResult Http(uint16_t port, const std::string& method, const std::string& target,
                 const std::string& body = {}, const std::string& token = {});
 
-// Starts the daemon binary on a free port with its data in `data_dir`.
+// Starts the daemon binary on a free port with its data in `data_dir`. Unless
+// `checks`, it runs with --no-checks (API only: nothing is fetched).
 struct Daemon {
   std::unique_ptr<Child> child;
   uint16_t port = 0;
   std::string first_token;  // empty unless this start created it
 };
 Daemon StartDaemon(const std::string& binary, const std::string& data_dir,
-                   const std::vector<std::string>& extra_args = {});
+                   const std::vector<std::string>& extra_args = {}, bool checks = false);
 
 }  // namespace linkwatch::test

@@ -28,16 +28,34 @@ struct ApiResponse {
   std::string body;  // JSON text
 };
 
+// What the crawl loop reports for GET /v1/status.
+struct CrawlStats {
+  int64_t in_flight = 0;        // links leased and not yet recorded
+  int64_t fetch_running = 0;    // transfers on the wire
+  int64_t fetch_queued = 0;     // transfers waiting for a politeness slot
+  int64_t checks_recorded = 0;  // since the daemon started
+  int64_t leases_lost = 0;
+  double checks_per_minute = 0;
+};
+
+// Ties to the rest of the daemon; each may be empty (tests, API-only runs).
+struct ApiHooks {
+  std::function<void()> wake_scheduler;   // links became due now
+  std::function<CrawlStats()> crawl_stats;
+};
+
 struct ApiOptions {
   int max_batch_items = 10000;
   std::vector<std::string> categories = {"extremist", "terrorist"};
   crawler::CanonOptions canon;
+  ApiHooks hooks;
 };
 
 // Limits on the fields of a submission (docs/API.md).
 inline constexpr size_t kMaxBasisChars = 500;
 inline constexpr size_t kMaxNoteChars = 2000;
 inline constexpr int kMaxListLimit = 1000;
+inline constexpr int kDefaultHistoryLimit = 100;
 
 class Api {
  public:

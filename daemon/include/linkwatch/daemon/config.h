@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "linkwatch/base/status.h"
+#include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/crawler/url.h"
+#include "linkwatch/daemon/status_policy.h"
 
 namespace linkwatch::daemon {
 
@@ -31,6 +33,13 @@ struct RegistryConfig {
   std::string bootstrap_agency = "admin";  // agency of the first admin token
 };
 
+struct ScheduleConfig {
+  bool enabled = true;                  // false: serve the API only, check nothing
+  int64_t lease_seconds = 900;          // a check not recorded by then is redone
+  int64_t poll_interval_ms = 1000;      // look for due links this often when idle
+  StatusPolicy policy;                  // intervals, confirmations, markers ([[markers]])
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error
 };
@@ -40,6 +49,8 @@ struct Config {
   StorageConfig storage;
   RegistryConfig registry;
   crawler::CanonOptions canon;
+  crawler::FetchOptions crawler;        // [crawler] and [[proxy]]
+  ScheduleConfig schedule;              // [schedule] and [[markers]]
   LogConfig log;
 };
 

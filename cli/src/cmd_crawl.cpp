@@ -1,0 +1,131 @@
+// rescan, history, status: the check loop as operators see it.
+#include <memory>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "format.h"
+
+namespace linkwatch::cli {
+namespace {
+
+using nlohmann::json;
+
+struct RescanOptions {
+  std::string target;  // link id or URL
+  std::string status;
+  bool all = false;
+};
+
+struct HistoryOptions {
+  std::string target;
+  int limit = 0;
+  int64_t before = 0;
+};
+
+bool IsId(const std::string& text) {
+  return !text.empty() && text.size() < 19 &&
+         text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// The link id a URL|ID argument names (asks the daemon for a URL).
+Result<int64_t> ResolveLink(ApiClient& api, const std::string& target) {
+  if (IsId(target)) return std::stoll(target);
+  Result<json> link = BodyOf(api.Get("/v1/links/lookup?" + BuildQuery({{"url", target}})));
+  if (!link.ok()) return link.status();
+  return Member(*link, "id").get<int64_t>();
+}
+
+constexpr JsonColumn kCheckColumns[] = {
+    {"CHECKED", "checked_at"}, {"HTTP", "http_status"}, {"STATUS", "status"},
+    {"MS", "elapsed_ms"},      {"FINAL URL", "final_url"}, {"ERROR", "error"}};
+
+int RunHistory(Context& ctx, const HistoryOptions& o) {
+  Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
+  if (!api.ok()) return Fail(ctx, api.status());
+  Result<int64_t> id = ResolveLink(**api, o.target);
+  if (!id.ok()) return Fail(ctx, id.status());
+  std::vector<std::pair<std::string, std::string>> query;
+  if (o.limit > 0) query.emplace_back("limit", std::to_string(o.limit));
+  if (o.before > 0) query.emplace_back("before", std::to_string(o.before));
+  Result<json> page =
+      BodyOf((*api)->Get("/v1/links/" + std::to_string(*id) + "/history?" + BuildQuery(query)));
+  if (!page.ok()) return Fail(ctx, page.status());
+  const json& checks = Member(*page, "checks");
+  if (ctx.flags.json) {
+    PrintJson(ctx.io.out, checks);  // a list of checks, newest first
+    return kExitOk;
+  }
+  ctx.io.out << "link #" << *id << "  " << FieldText(*page, "url") << "  (" << checks.size()
+             << " checks, newest first)\n";
+  PrintJsonTable(ctx.io.out, {std::begin(kCheckColumns), std::end(kCheckColumns)}, checks);
+  if (!Member(*page, "next_before").is_null()) {
+    ctx.io.err << "older checks: --before " << CellText(Member(*page, "next_before")) << '\n';
+  }
+  return kExitOk;
+}
+
+int RunRescan(Context& ctx, const RescanOptions& o) {
+  json body;
+  if (o.all) {
+    body = {{"all", true}};
+  } else if (!o.status.empty()) {
+    body = {{"status", o.status}};
+  } else if (IsId(o.target)) {
+    body = {{"link_id", std::stoll(o.target)}};
+  } else if (!o.target.empty()) {
+    body = {{"url", o.target}};
+  } else {
+    ctx.io.err << "linkwatch: rescan needs a link (URL or ID), --status S or --all\n";
+    return kExitUsage;
+  }
+  return Request(ctx, "/v1/rescan", &body, [](std::ostream& out, const json& r) {
+    out << FieldText(r, "queued") << " link(s) queued for a check now\n";
+  });
+}
+
+void PrintStatus(std::ostream& out, const json& s) {
+  out << "links          " << FieldText(s, "links") << '\n'
+      << "due now        " << FieldText(s, "due_now") << '\n'
+      << "being checked  " << FieldText(s, "leased") << '\n'
+      << "next due       " << FieldText(s, "next_due") << '\n'
+      << "checks (1 h)   " << FieldText(s, "checks_last_hour") << '\n';
+  const json& by = Member(s, "by_status");
+  out << "by status     ";
+  for (auto it = by.begin(); it != by.end(); ++it) out << ' ' << it.key() << '=' << CellText(*it);
+  out << '\n';
+  const json& c = Member(s, "crawler");
+  if (c.is_null()) {
+    out << "crawler        not running (--no-checks)\n";
+    return;
+  }
+  out << "in flight      " << FieldText(c, "in_flight") << " (on the wire " << FieldText(c, "fetch_running")
+      << ", waiting for a host slot " << FieldText(c, "fetch_queued") << ")\n"
+      << "throughput     " << FieldText(c, "checks_per_minute") << " checks/min; "
+      << FieldText(c, "checks_recorded") << " since start\n";
+}
+
+}  // namespace
+
+Handler SetupRescan(CLI::App& command) {
+  auto o = std::make_shared<RescanOptions>();
+  command.add_option("LINK", o->target, "link id, or a URL")->type_name("URL|ID");
+  command.add_option("--status", o->status, "every link with this status")
+      ->check(CLI::IsMember({"pending", "alive", "removed", "blocked", "unreachable"}));
+  command.add_flag("--all", o->all, "every link");
+  return [o](Context& ctx) { return RunRescan(ctx, *o); };
+}
+
+Handler SetupHistory(CLI::App& command) {
+  auto o = std::make_shared<HistoryOptions>();
+  command.add_option("LINK", o->target, "link id, or a URL")->required()->type_name("URL|ID");
+  command.add_option("--limit", o->limit, "checks to show (default 100)")->check(CLI::Range(1, 1000));
+  command.add_option("--before", o->before, "older than this check id (paging)");
+  return [o](Context& ctx) { return RunHistory(ctx, *o); };
+}
+
+Handler SetupStatus(CLI::App& command) {
+  (void)command;
+  return [](Context& ctx) { return Request(ctx, "/v1/status", nullptr, &PrintStatus); };
+}
+
+}  // namespace linkwatch::cli

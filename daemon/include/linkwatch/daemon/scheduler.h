@@ -1,0 +1,72 @@
+// The check loop: lease due links, fetch them, classify, record in batches.
+//
+// A Scheduler lives on one io_context thread (the fetcher's); all its state is
+// touched only there, except Stats() and Wake(), which any thread may call.
+// Storage calls and per-page work run on the worker executor. A due link is
+// leased before its fetch and recorded only while its lease is current, so a
+// crash or restart neither loses a check (the lease is released at start and
+// the link is due again) nor records one twice.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "linkwatch/base/time.h"
+#include "linkwatch/crawler/fetcher.h"
+#include "linkwatch/crawler/url.h"
+#include "linkwatch/daemon/status_policy.h"
+#include "linkwatch/storage/store.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace linkwatch::daemon {
+
+struct SchedulerOptions {
+  int max_in_flight = 512;              // links between lease and record
+  int lease_batch = 256;                // links leased per storage call
+  int64_t lease_ms = 15 * 60 * 1000;    // a check not recorded by then is redone
+  int64_t poll_interval_ms = 1000;      // look for due links this often when idle
+  int flush_batch = 256;                // outcomes per storage transaction ...
+  int64_t flush_interval_ms = 200;      // ... or after this long
+  StatusPolicy policy;
+  crawler::CanonOptions canon;
+};
+
+struct SchedulerStats {
+  int64_t in_flight = 0;        // leased, not yet recorded
+  int64_t checks_recorded = 0;  // since start
+  int64_t leases_lost = 0;      // outcomes dropped because their lease had expired
+  double checks_per_minute = 0; // over the last minute
+};
+
+class Scheduler {
+ public:
+  using Executor = std::function<void(std::function<void()>)>;
+
+  // `io`, `store`, `fetcher` and `clock` must outlive the scheduler.
+  Scheduler(boost::asio::io_context& io, Executor workers, storage::Store& store,
+            crawler::Fetcher& fetcher, SchedulerOptions options,
+            const Clock& clock = SystemClock::Instance());
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Frees leases left by a previous run, then starts polling. On the io thread.
+  void Start();
+  // Stops leasing; calls `done` on the io thread once every check in flight is
+  // recorded. On the io thread.
+  void Stop(std::function<void()> done);
+  // Something became due (a rescan, a new link): look now. Any thread.
+  void Wake();
+  SchedulerStats Stats() const;  // any thread
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace linkwatch::daemon

@@ -1,0 +1,303 @@
+#include "linkwatch/daemon/scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <deque>
+#include <nlohmann/json.hpp>
+
+#include "linkwatch/base/sha256.h"
+
+namespace linkwatch::daemon {
+namespace {
+
+namespace asio = boost::asio;
+constexpr TimeMs kThroughputWindowMs = 60 * 1000;
+
+std::mt19937_64& ThreadRng() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+std::string RedirectChainJson(const crawler::FetchResult& r) {
+  nlohmann::json chain = nlohmann::json::array();
+  for (const auto& hop : r.redirects) chain.push_back({{"url", hop.url}, {"status", hop.http_status}});
+  return chain.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string ErrorText(const crawler::FetchResult& r) {
+  if (r.error == crawler::FetchError::kNone) return {};
+  return std::string(crawler::FetchErrorName(r.error)) + ": " + r.error_text;
+}
+
+LinkState StateOf(const storage::DueLink& due) {
+  LinkState s;
+  s.status = due.status;
+  s.candidate_status = due.candidate_status;
+  s.candidate_count = due.candidate_count;
+  s.backoff_step = due.backoff_step;
+  s.removed_since = due.removed_since;
+  return s;
+}
+
+// When the link was first seen in `observed`: the oldest check of the running
+// streak, or now when this check starts one. Reads storage only for a streak.
+TimeMs FirstSeen(storage::Store& store, const storage::DueLink& due, const std::string& observed,
+                 TimeMs now) {
+  if (due.candidate_status != observed || due.candidate_count < 1) return now;
+  auto history = store.History(due.id, due.candidate_count, 0);
+  if (!history.ok() || history->size() < static_cast<size_t>(due.candidate_count)) return now;
+  const auto& oldest = history->at(static_cast<size_t>(due.candidate_count) - 1);
+  return oldest.status == observed ? oldest.checked_at : now;
+}
+
+// What one fetch means for its link: the check row and the link's new state.
+// Runs on a worker thread.
+storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink& due,
+                                   const crawler::FetchResult& r, TimeMs now,
+                                   const StatusPolicy& policy) {
+  const std::string observed = Observe(r, due.host, due.status, policy);
+  const Transition t =
+      Advance(StateOf(due), observed, now, FirstSeen(store, due, observed, now), policy, ThreadRng());
+  storage::CheckOutcome o;
+  o.link_id = due.id;
+  o.lease_id = due.lease_id;
+  o.checked_at = now;
+  if (r.http_status > 0) o.http_status = r.http_status;
+  o.observed = observed;
+  o.final_url = r.final_url;
+  o.redirect_chain = RedirectChainJson(r);
+  o.elapsed_ms = r.elapsed_ms;
+  o.bytes = r.wire_bytes;
+  o.truncated = r.truncated;
+  o.not_modified = r.not_modified;
+  if (!r.not_modified && r.error == crawler::FetchError::kNone) {
+    o.content_hash = Sha256Hex(r.body);
+    o.etag = r.Header("etag");
+    o.last_modified = r.Header("last-modified");
+  }
+  o.error = ErrorText(r);
+  o.status = t.state.status;
+  o.candidate_status = t.state.candidate_status;
+  o.candidate_count = t.state.candidate_count;
+  o.backoff_step = t.state.backoff_step;
+  o.next_check_at = t.next_check_at;
+  o.removed_since = t.state.removed_since;
+  o.reappeared_at = t.state.reappeared_at;
+  if (t.changed) {
+    spdlog::info("link {} is now {} (was {}): {}", due.id, t.state.status, due.status,
+                 o.error.empty() ? "HTTP " + std::to_string(r.http_status) : o.error);
+  }
+  return o;
+}
+
+// A link whose stored URL no longer canonicalizes is recorded as unreachable
+// with the reason, instead of being fetched.
+crawler::FetchResult Unfetchable(const storage::DueLink& due, const Status& why) {
+  crawler::FetchResult r;
+  r.url = due.submitted_url;
+  r.error = crawler::FetchError::kOther;
+  r.error_text = "stored URL is not fetchable: " + why.message();
+  return r;
+}
+
+bool IsCancelled(const crawler::FetchResult& r) {
+  return r.error == crawler::FetchError::kOther && r.error_text == "cancelled";
+}
+
+}  // namespace
+
+struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
+  Impl(asio::io_context& io, Executor workers, storage::Store& store, crawler::Fetcher& fetcher,
+       SchedulerOptions options, const Clock& clock)
+      : io(io), poll_timer(io), flush_timer(io), workers(std::move(workers)), store(store),
+        fetcher(fetcher), options(std::move(options)), clock(clock) {}
+
+  // -- leasing
+  void DoPoll() {
+    if (stopping || leasing) return;
+    const int64_t room = options.max_in_flight - in_flight;
+    if (room <= 0) return;  // OnRecorded polls again when room frees up
+    leasing = true;
+    const int want = static_cast<int>(std::min<int64_t>(room, options.lease_batch));
+    workers([self = shared_from_this(), want] {
+      auto due = self->store.LeaseDue(self->clock.Now(), want, self->options.lease_ms);
+      asio::post(self->io, [self, want, due = std::move(due)]() mutable { self->OnLeased(want, std::move(due)); });
+    });
+  }
+
+  void OnLeased(int wanted, Result<std::vector<storage::DueLink>> due) {
+    leasing = false;
+    // Leased but not fetched: ReleaseAllLeases at the next start makes them due.
+    if (stopping) return MaybeFinishStop();
+    if (!due.ok()) {
+      spdlog::error("leasing due links: {}", due.status().ToString());
+      return ArmPoll();
+    }
+    for (auto& link : *due) DoFetch(std::move(link));
+    if (static_cast<int>(due->size()) == wanted) return DoPoll();  // more may be due
+    ArmPoll();
+  }
+
+  void ArmPoll() {
+    if (stopping) return;
+    poll_timer.expires_after(std::chrono::milliseconds(options.poll_interval_ms));
+    poll_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->DoPoll();
+    });
+  }
+
+  // -- fetching
+  void DoFetch(storage::DueLink due) {
+    ++in_flight;
+    stats_in_flight.store(in_flight);
+    auto canon = crawler::Canonicalize(due.submitted_url, {}, options.canon);
+    if (!canon.ok()) return OnFetched(std::move(due), Unfetchable(due, canon.status()));
+    crawler::FetchRequest req{canon->href, due.etag, due.last_modified};
+    fetcher.Fetch(std::move(req), [self = shared_from_this(), due = std::move(due)](crawler::FetchResult r) mutable {
+      // The fetcher answers on the io thread; post keeps this off its call stack.
+      asio::post(self->io, [self, due = std::move(due), r = std::move(r)]() mutable {
+        self->OnFetched(std::move(due), std::move(r));
+      });
+    });
+  }
+
+  void OnFetched(storage::DueLink due, crawler::FetchResult r) {
+    if (stopping && IsCancelled(r)) {
+      // Cut short by shutdown: not a finding. The lease is released at the next start.
+      --in_flight;
+      stats_in_flight.store(in_flight);
+      return MaybeFinishStop();
+    }
+    const TimeMs now = clock.Now();
+    workers([self = shared_from_this(), due = std::move(due), r = std::move(r), now] {
+      auto outcome = BuildOutcome(self->store, due, r, now, self->options.policy);
+      asio::post(self->io, [self, o = std::move(outcome)]() mutable { self->Enqueue(std::move(o)); });
+    });
+  }
+
+  // -- recording
+  void Enqueue(storage::CheckOutcome o) {
+    pending.push_back(std::move(o));
+    if (static_cast<int>(pending.size()) >= options.flush_batch || stopping) return DoFlush();
+    if (!flush_armed) {
+      flush_armed = true;
+      flush_timer.expires_after(std::chrono::milliseconds(options.flush_interval_ms));
+      flush_timer.async_wait([self = shared_from_this()](const boost::system::error_code&) {
+        self->flush_armed = false;
+        self->DoFlush();
+      });
+    }
+  }
+
+  void DoFlush() {
+    if (pending.empty()) return;
+    std::vector<storage::CheckOutcome> batch;
+    batch.swap(pending);
+    const int64_t n = static_cast<int64_t>(batch.size());
+    ++records_outstanding;
+    store.RecordChecksAsync(std::move(batch), [self = shared_from_this(), n](Result<std::vector<bool>> r) {
+      asio::post(self->io, [self, n, r = std::move(r)] { self->OnRecorded(n, r); });
+    });
+  }
+
+  void OnRecorded(int64_t n, const Result<std::vector<bool>>& r) {
+    --records_outstanding;
+    in_flight -= n;
+    stats_in_flight.store(in_flight);
+    if (!r.ok()) {
+      // The leases expire and the links come due again: nothing is lost.
+      spdlog::error("recording {} checks: {}", n, r.status().ToString());
+    } else {
+      const TimeMs now = clock.Now();
+      for (bool applied : *r) {
+        if (applied) {
+          recorded_times.push_back(now);
+          stats_recorded.fetch_add(1);
+        } else {
+          stats_lost.fetch_add(1);
+        }
+      }
+      UpdateThroughput(now);
+    }
+    if (stopping) return MaybeFinishStop();
+    DoPoll();
+  }
+
+  void UpdateThroughput(TimeMs now) {
+    while (!recorded_times.empty() && recorded_times.front() < now - kThroughputWindowMs) {
+      recorded_times.pop_front();
+    }
+    stats_per_minute.store(static_cast<double>(recorded_times.size()));
+  }
+
+  void MaybeFinishStop() {
+    if (in_flight > 0 || records_outstanding > 0 || leasing || !on_stopped) return;
+    auto done = std::move(on_stopped);
+    on_stopped = nullptr;
+    done();
+  }
+
+  asio::io_context& io;
+  asio::steady_timer poll_timer;
+  asio::steady_timer flush_timer;
+  Executor workers;
+  storage::Store& store;
+  crawler::Fetcher& fetcher;
+  SchedulerOptions options;
+  const Clock& clock;
+
+  // io-thread state
+  bool stopping = false;
+  bool leasing = false;
+  bool flush_armed = false;
+  int64_t in_flight = 0;
+  int records_outstanding = 0;
+  std::vector<storage::CheckOutcome> pending;
+  std::deque<TimeMs> recorded_times;
+  std::function<void()> on_stopped;
+
+  // read by Stats() from any thread
+  std::atomic<int64_t> stats_in_flight{0};
+  std::atomic<int64_t> stats_recorded{0};
+  std::atomic<int64_t> stats_lost{0};
+  std::atomic<double> stats_per_minute{0};
+};
+
+Scheduler::Scheduler(asio::io_context& io, Executor workers, storage::Store& store,
+                     crawler::Fetcher& fetcher, SchedulerOptions options, const Clock& clock)
+    : impl_(std::make_shared<Impl>(io, std::move(workers), store, fetcher, std::move(options), clock)) {}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::Start() {
+  auto released = impl_->store.ReleaseAllLeases();
+  if (!released.ok()) {
+    spdlog::error("releasing stale leases: {}", released.status().ToString());
+  } else if (*released > 0) {
+    spdlog::info("{} checks left unfinished by the previous run are due again", *released);
+  }
+  impl_->DoPoll();
+}
+
+void Scheduler::Stop(std::function<void()> done) {
+  impl_->stopping = true;
+  impl_->on_stopped = std::move(done);
+  impl_->poll_timer.cancel();
+  impl_->DoFlush();
+  impl_->MaybeFinishStop();
+}
+
+void Scheduler::Wake() {
+  asio::post(impl_->io, [impl = impl_] {
+    impl->poll_timer.cancel();
+    impl->DoPoll();
+  });
+}
+
+SchedulerStats Scheduler::Stats() const {
+  return {impl_->stats_in_flight.load(), impl_->stats_recorded.load(), impl_->stats_lost.load(),
+          impl_->stats_per_minute.load()};
+}
+
+}  // namespace linkwatch::daemon

@@ -1,0 +1,116 @@
+#include "linkwatch/daemon/status_policy.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace linkwatch::daemon {
+namespace {
+
+bool HostMatches(const std::string& pattern, const std::string& host) {
+  if (pattern == "*") return true;
+  if (pattern.rfind("*.", 0) == 0) {
+    const std::string suffix = pattern.substr(1);  // ".example.org"
+    return host == pattern.substr(2) ||
+           (host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0);
+  }
+  return pattern == host;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool ContainsAny(const std::string& lowered_body, const std::vector<std::string>& needles) {
+  return std::any_of(needles.begin(), needles.end(), [&](const std::string& n) {
+    return !n.empty() && lowered_body.find(Lower(n)) != std::string::npos;
+  });
+}
+
+// A 2xx page: alive unless a configured marker for its host says otherwise.
+std::string ObserveBody(const std::string& body, const std::string& host, const StatusPolicy& p) {
+  const std::string lowered = Lower(body);
+  for (const auto& rule : p.markers) {
+    const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
+                                     [&](const std::string& h) { return HostMatches(h, host); });
+    if (!applies) continue;
+    if (ContainsAny(lowered, rule.blocked)) return "blocked";
+    if (ContainsAny(lowered, rule.removed)) return "removed";
+  }
+  return "alive";
+}
+
+int ConfirmCount(const std::string& status, const StatusPolicy& p) {
+  if (status == "removed") return p.confirm_removed;
+  if (status == "unreachable") return p.confirm_unreachable;
+  if (status == "blocked") return p.confirm_blocked;
+  return p.confirm_alive;
+}
+
+int64_t Backoff(int64_t initial, int64_t max, int step) {
+  int64_t v = initial;
+  for (int i = 0; i < step && v < max; ++i) v *= 2;
+  return std::min(v, max);
+}
+
+TimeMs Jittered(TimeMs now, int64_t seconds, double jitter, std::mt19937_64& rng) {
+  const double span = static_cast<double>(seconds) * 1000.0;
+  std::uniform_real_distribution<double> dist(-jitter, jitter);
+  return now + static_cast<TimeMs>(span * (1.0 + dist(rng)));
+}
+
+}  // namespace
+
+std::string Observe(const crawler::FetchResult& f, const std::string& host,
+                    const std::string& previous, const StatusPolicy& policy) {
+  if (f.error != crawler::FetchError::kNone) return "unreachable";
+  if (f.not_modified) return previous == "pending" ? "alive" : previous;
+  const int code = f.http_status;
+  if (code == 404 || code == 410) return "removed";
+  if (code == 451 || code == 401 || code == 403) return "blocked";
+  if (code >= 200 && code < 300) return ObserveBody(f.body, host, policy);
+  return "unreachable";  // 5xx, 429 after retries, other 4xx, no answer
+}
+
+int64_t BaseIntervalSeconds(const LinkState& s, const StatusPolicy& p) {
+  if (!s.candidate_status.empty()) return p.confirm_interval_s;
+  if (s.status == "removed") return Backoff(p.removed_initial_s, p.removed_max_s, s.backoff_step);
+  if (s.status == "unreachable") {
+    return Backoff(p.unreachable_initial_s, p.unreachable_max_s, s.backoff_step);
+  }
+  if (s.status == "blocked") return p.blocked_interval_s;
+  return p.alive_interval_s;
+}
+
+Transition Advance(const LinkState& before, const std::string& observed, TimeMs now,
+                   TimeMs first_seen, const StatusPolicy& policy, std::mt19937_64& rng) {
+  Transition t;
+  LinkState& s = t.state;
+  s = before;
+  if (observed == before.status) {
+    s.candidate_status.clear();
+    s.candidate_count = 0;
+    s.backoff_step = before.backoff_step + 1;
+  } else {
+    s.candidate_count = before.candidate_status == observed ? before.candidate_count + 1 : 1;
+    s.candidate_status = observed;
+    if (before.status == "pending" || s.candidate_count >= ConfirmCount(observed, policy)) {
+      s.status = observed;
+      s.candidate_status.clear();
+      s.candidate_count = 0;
+      s.backoff_step = 0;
+      t.changed = true;
+      if (observed == "removed") s.removed_since = first_seen;
+      if (before.status == "removed" && observed == "alive") {
+        s.reappeared_at = first_seen;
+        s.removed_since.reset();
+      }
+    }
+  }
+  t.next_check_at = Jittered(now, BaseIntervalSeconds(s, policy), policy.jitter, rng);
+  return t;
+}
+
+}  // namespace linkwatch::daemon

@@ -1,0 +1,147 @@
+#include <catch2/catch.hpp>
+
+#include "linkwatch/daemon/status_policy.h"
+
+using namespace linkwatch;
+using daemon::LinkState;
+using daemon::StatusPolicy;
+
+namespace {
+
+crawler::FetchResult Fetched(int code, std::string body = "<p>the post</p>",
+                             crawler::FetchError error = crawler::FetchError::kNone) {
+  crawler::FetchResult f;
+  f.http_status = code;
+  f.body = std::move(body);
+  f.error = error;
+  return f;
+}
+
+StatusPolicy WithMarkers() {
+  StatusPolicy p;
+  p.markers.push_back({{"*.video.example"}, {"Video unavailable"}, {}});
+  p.markers.push_back({{"*"}, {}, {"restricted by court order"}});
+  return p;
+}
+
+constexpr TimeMs kHour = 3600 * 1000;
+
+}  // namespace
+
+TEST_CASE("one fetch is classified by its HTTP status, error and page markers") {
+  using E = crawler::FetchError;
+  const auto [code, body, error, host, observed] =
+      GENERATE(table<int, std::string, E, std::string, std::string>({
+          {200, "<p>hello</p>", E::kNone, "a.org", "alive"},
+          {204, "", E::kNone, "a.org", "alive"},
+          {404, "", E::kNone, "a.org", "removed"},
+          {410, "", E::kNone, "a.org", "removed"},
+          {451, "", E::kNone, "a.org", "blocked"},
+          {403, "", E::kNone, "a.org", "blocked"},
+          {500, "", E::kNone, "a.org", "unreachable"},
+          {503, "", E::kNone, "a.org", "unreachable"},
+          {429, "", E::kNone, "a.org", "unreachable"},
+          {400, "", E::kNone, "a.org", "unreachable"},
+          {0, "", E::kDns, "a.org", "unreachable"},
+          {0, "", E::kConnect, "a.org", "unreachable"},
+          {0, "", E::kTls, "a.org", "unreachable"},
+          {0, "", E::kTimeout, "a.org", "unreachable"},
+          {0, "", E::kRedirectLoop, "a.org", "unreachable"},
+          {200, "<h1>VIDEO UNAVAILABLE</h1>", E::kNone, "www.video.example", "removed"},
+          {200, "<h1>Video unavailable</h1>", E::kNone, "video.example", "removed"},
+          {200, "<h1>Video unavailable</h1>", E::kNone, "blog.example", "alive"},
+          {200, "Access Restricted by Court Order", E::kNone, "any.example", "blocked"},
+      }));
+  CAPTURE(code, body, host);
+  CHECK(daemon::Observe(Fetched(code, body, error), host, "alive", WithMarkers()) == observed);
+}
+
+TEST_CASE("304 Not Modified keeps the status the link had") {
+  auto f = Fetched(304, "");
+  f.not_modified = true;
+  CHECK(daemon::Observe(f, "a.org", "alive", {}) == "alive");
+  CHECK(daemon::Observe(f, "a.org", "removed", {}) == "removed");
+  CHECK(daemon::Observe(f, "a.org", "pending", {}) == "alive");
+}
+
+TEST_CASE("a pending link takes its first observation at once") {
+  std::mt19937_64 rng(1);
+  const auto t = daemon::Advance(LinkState{}, "removed", 10 * kHour, 10 * kHour, {}, rng);
+  CHECK(t.changed);
+  CHECK(t.state.status == "removed");
+  CHECK(t.state.removed_since == 10 * kHour);
+}
+
+TEST_CASE("one flaky fetch does not flip a link; two agreeing checks do") {
+  StatusPolicy p;  // confirm_removed = 2, confirm_unreachable = 2
+  std::mt19937_64 rng(7);
+  LinkState alive;
+  alive.status = "alive";
+  const auto first = daemon::Advance(alive, "removed", 1 * kHour, 1 * kHour, p, rng);
+  CHECK_FALSE(first.changed);
+  CHECK(first.state.status == "alive");
+  CHECK(first.state.candidate_status == "removed");
+  CHECK(first.state.candidate_count == 1);
+  // While a change waits for confirmation, the next check comes soon.
+  CHECK(first.next_check_at - 1 * kHour <= (p.confirm_interval_s * 1000) * 11 / 10);
+
+  SECTION("a different observation resets the streak") {
+    const auto back = daemon::Advance(first.state, "alive", 2 * kHour, 2 * kHour, p, rng);
+    CHECK_FALSE(back.changed);
+    CHECK(back.state.candidate_status.empty());
+    const auto again = daemon::Advance(back.state, "removed", 3 * kHour, 3 * kHour, p, rng);
+    CHECK_FALSE(again.changed);
+  }
+  SECTION("the second agreeing check confirms, dated from the first") {
+    const auto second = daemon::Advance(first.state, "removed", 2 * kHour, 1 * kHour, p, rng);
+    CHECK(second.changed);
+    CHECK(second.state.status == "removed");
+    CHECK(second.state.removed_since == 1 * kHour);
+    CHECK(second.state.candidate_status.empty());
+    SECTION("reappearing is recorded with its time") {
+      const auto up = daemon::Advance(second.state, "alive", 30 * kHour, 30 * kHour, p, rng);
+      CHECK(up.changed);
+      CHECK(up.state.reappeared_at == 30 * kHour);
+      CHECK_FALSE(up.state.removed_since.has_value());
+    }
+  }
+}
+
+TEST_CASE("removed and unreachable links back off up to a cap; alive ones do not") {
+  StatusPolicy p;
+  p.jitter = 0;
+  LinkState s;
+  s.status = "removed";
+  std::vector<int64_t> removed;
+  for (int step = 0; step < 6; ++step) {
+    s.backoff_step = step;
+    removed.push_back(daemon::BaseIntervalSeconds(s, p));
+  }
+  const int64_t day = 24 * 3600;
+  CHECK(removed == std::vector<int64_t>{day, 2 * day, 4 * day, 8 * day, 14 * day, 14 * day});
+  s.status = "unreachable";
+  s.backoff_step = 0;
+  CHECK(daemon::BaseIntervalSeconds(s, p) == 3600);
+  s.backoff_step = 10;
+  CHECK(daemon::BaseIntervalSeconds(s, p) == day);
+  s.status = "alive";
+  CHECK(daemon::BaseIntervalSeconds(s, p) == 6 * 3600);
+}
+
+TEST_CASE("jitter spreads next checks within the configured fraction") {
+  StatusPolicy p;
+  p.jitter = 0.1;
+  std::mt19937_64 rng(42);
+  LinkState alive;
+  alive.status = "alive";
+  TimeMs lo = INT64_MAX, hi = 0;
+  for (int i = 0; i < 500; ++i) {
+    const auto t = daemon::Advance(alive, "alive", 0, 0, p, rng);
+    lo = std::min(lo, t.next_check_at);
+    hi = std::max(hi, t.next_check_at);
+  }
+  const TimeMs base = p.alive_interval_s * 1000;
+  CHECK(lo >= base * 9 / 10);
+  CHECK(hi <= base * 11 / 10);
+  CHECK(hi - lo > base / 10);  // really spread, not constant
+}

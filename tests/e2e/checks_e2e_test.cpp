@@ -1,0 +1,175 @@
+// The check loop end to end: linkwatchd with checks on, a local web server,
+// links that come up, go down, get blocked, and a crash in the middle of a cycle.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "test_support.h"
+#include "test_web_server.h"
+
+using namespace linkwatch;
+using nlohmann::json;
+
+namespace {
+
+const std::string kDaemon = LINKWATCHD_BIN;
+
+// Seconds-scale intervals so that a test sees several cycles.
+constexpr char kFastConfig[] = R"(
+[schedule]
+alive_interval_s = 1
+blocked_interval_s = 1
+removed_initial_s = 1
+unreachable_initial_s = 1
+confirm_interval_s = 1
+jitter = 0
+poll_interval_ms = 100
+confirm_removed = 2
+
+[crawler]
+per_host_delay_ms = 0
+max_per_host = 8
+first_byte_timeout_ms = 4000
+total_timeout_ms = 8000
+max_retries = 0
+
+[[markers]]
+removed = ["this video is unavailable"]
+blocked = ["restricted by court order"]
+)";
+
+struct Checking {
+  test::TempDir dir;
+  test::TestWebServer web;
+  test::Daemon daemon;
+
+  Checking() {
+    test::WriteFile(dir.File("fast.toml"), kFastConfig);
+    daemon = Start();
+  }
+  test::Daemon Start() {
+    return test::StartDaemon(kDaemon, dir.File("data"), {"--config", dir.File("fast.toml")}, true);
+  }
+  json Call(const std::string& method, const std::string& target, const json& body = nullptr) {
+    auto r = test::Http(daemon.port, method, target, body.is_null() ? "" : body.dump(), daemon.first_token.empty() ? token : daemon.first_token);
+    INFO(r.body);
+    REQUIRE(r.status < 300);
+    return json::parse(r.body);
+  }
+  int64_t Register(const std::string& path) {
+    auto r = Call("POST", "/v1/links", {{"url", web.Url(path)}, {"basis", "Court 1/2026"}, {"category", "extremist"}});
+    return r["link_id"].get<int64_t>();
+  }
+  json Link(int64_t id) { return Call("GET", "/v1/links/" + std::to_string(id)); }
+  json History(int64_t id) { return Call("GET", "/v1/links/" + std::to_string(id) + "/history?limit=1000")["checks"]; }
+
+  // Polls until the link has `status`, for at most `seconds`.
+  bool WaitStatus(int64_t id, const std::string& status, int seconds = 30) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      if (Link(id)["status"] == status) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+  std::string token;  // kept across restarts (first_token is empty after one)
+};
+
+}  // namespace
+
+TEST_CASE("links turn alive, then removed and blocked, with history saying when") {
+  Checking c;
+  c.token = c.daemon.first_token;
+  c.web.SetBody("/a", "<p>post a</p>");
+  c.web.SetBody("/b", "<p>post b</p>");
+  c.web.SetBody("/c", "<p>post c</p>");
+  const int64_t a = c.Register("/a"), b = c.Register("/b"), cc = c.Register("/c");
+  for (int64_t id : {a, b, cc}) REQUIRE(c.WaitStatus(id, "alive"));
+
+  c.web.Set("/a", 404);
+  c.web.Set("/b", 451);
+  REQUIRE(c.WaitStatus(a, "removed"));
+  REQUIRE(c.WaitStatus(b, "blocked"));
+  CHECK(c.Link(cc)["status"] == "alive");
+
+  const json removed = c.Call("GET", "/v1/links?status=removed");
+  REQUIRE(removed["links"].size() == 1);
+  CHECK(removed["links"][0]["id"] == a);
+
+  // The link was removed when the first 404 was seen; the second confirmed it.
+  const json history = c.History(a);
+  std::vector<json> not_found;
+  for (const auto& check : history) {
+    if (check["http_status"] == 404) not_found.push_back(check);
+  }
+  REQUIRE(not_found.size() >= 2);
+  CHECK(c.Link(a)["removed_since"] == not_found.back()["checked_at"]);  // oldest 404 (newest first)
+  CHECK(not_found.back()["status"] == "removed");
+  CHECK(history.back()["status"] == "alive");
+  CHECK(c.Link(a)["http_status"] == 404);
+
+  // The page comes back: the link reappears, and says when.
+  c.web.SetBody("/a", "<p>post a, re-uploaded</p>");
+  REQUIRE(c.WaitStatus(a, "alive"));
+  CHECK(c.Link(a)["reappeared_at"].is_string());
+  CHECK(c.Link(a)["removed_since"].is_null());
+}
+
+TEST_CASE("a 200 page that says the video is gone is removed; a court stub is blocked") {
+  Checking c;
+  c.token = c.daemon.first_token;
+  const int64_t video = c.Register("/video-unavailable");
+  const int64_t stub = c.Register("/blocked");
+  const int64_t moved = c.Register("/redirect/3");
+  REQUIRE(c.WaitStatus(video, "removed"));
+  REQUIRE(c.WaitStatus(stub, "blocked"));
+  REQUIRE(c.WaitStatus(moved, "alive"));
+  const json link = c.Link(moved);
+  CHECK(link["final_url"] == c.web.Url("/redirect/0"));
+  const json last = c.History(moved).front();
+  CHECK(last["redirects"].size() == 3);
+  CHECK(last["http_status"] == 200);
+}
+
+TEST_CASE("a rescan makes links due now and status shows the queue") {
+  Checking c;
+  c.token = c.daemon.first_token;
+  const int64_t id = c.Register("/ok");
+  REQUIRE(c.WaitStatus(id, "alive"));
+  const json queued = c.Call("POST", "/v1/rescan", {{"all", true}});
+  CHECK(queued["queued"].get<int>() >= 0);
+  const json status = c.Call("GET", "/v1/status");
+  CHECK(status["links"] == 1);
+  CHECK(status["by_status"]["alive"] == 1);
+  CHECK(status["crawler"].is_object());
+}
+
+TEST_CASE("kill -9 in the middle of a cycle loses no check and records none twice") {
+  Checking c;
+  c.token = c.daemon.first_token;
+  std::vector<std::pair<int64_t, std::string>> links;
+  for (int i = 0; i < 24; ++i) {
+    const std::string target = "/slow-headers?ms=1500&n=" + std::to_string(i);
+    links.emplace_back(c.Register(target), target);
+  }
+  // Fetches are on the wire (1.5 s each) when the daemon dies.
+  for (int i = 0; i < 100 && c.web.Requests().size() < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  c.daemon.child->Signal(SIGKILL);
+  REQUIRE(c.daemon.child->Wait() == 128 + SIGKILL);
+
+  c.daemon = c.Start();
+  for (const auto& [id, target] : links) REQUIRE(c.WaitStatus(id, "alive"));
+  c.daemon.child->Signal(SIGTERM);
+  REQUIRE(c.daemon.child->Wait() == 0);
+  c.daemon = c.Start();  // read the final state with checks stopped soon after
+  for (const auto& [id, target] : links) {
+    const size_t recorded = c.History(id).size();
+    CAPTURE(target);
+    CHECK(recorded >= 1);                                        // none lost
+    CHECK(recorded <= static_cast<size_t>(c.web.Count(target)));  // none recorded twice
+  }
+}
