@@ -48,6 +48,12 @@ TEST_CASE("a bad config is refused with its file, line and key") {
       {"[server]\nlisten = \"127.0.0.1:99999\"\n", 2, "not a number from 0 to 65535"},
       {"server = 5\n", 1, "must be a section"},
       {"[server\nlisten = 1\n", 1, ""},
+      {"[[markers]]\nhosts = [\"a.org\"]\nremove = [\"x\"]\n", 3, "unknown key \"remove\" in [markers]"},
+      {"markers = 5\n", 1, "must be a list of [[markers]] tables"},
+      {"[[proxy]]\nhosts = \"*\"\nurl = 7\n", 3, "proxy.url must be a string"},
+      {"[schedule]\njitter = 2.0\n", 2, "schedule.jitter must be between"},
+      {"[schedule]\nconfirm_removed = 0\n", 2, "must be between 1 and 100"},
+      {"[crawler]\nmax_per_host = \"two\"\n", 2, "crawler.max_per_host must be an integer"},
       {"[server]\nlisten = \"a\"\nlisten = \"b\"\n", 3, ""},
   }));
   TempDir dir;
@@ -58,6 +64,31 @@ TEST_CASE("a bad config is refused with its file, line and key") {
   CHECK(c.status().code() == Status::Code::kInvalidArgument);
   CHECK_THAT(c.status().message(), Catch::StartsWith(path + ":" + std::to_string(line) + ": "));
   CHECK_THAT(c.status().message(), Catch::Contains(words));
+}
+
+TEST_CASE("markers, proxies and schedule intervals are read from the config") {
+  TempDir dir;
+  WriteFile(dir.File("c.toml"),
+            "[schedule]\nalive_interval_s = 5\njitter = 0\nconfirm_removed = 3\n"
+            "[crawler]\nmax_per_host = 4\nuser_agent = \"ua\"\n"
+            "[[markers]]\nhosts = [\"*.video.example\"]\nremoved = [\"gone\"]\n"
+            "[[markers]]\nblocked = [\"court\"]\n"
+            "[[proxy]]\nhosts = \"*.onion\"\nurl = \"socks5h://127.0.0.1:9050\"\n");
+  auto c = daemon::LoadConfig(dir.File("c.toml"));
+  REQUIRE(c.ok());
+  CHECK(c->schedule.policy.alive_interval_s == 5);
+  CHECK(c->schedule.policy.jitter == 0.0);
+  CHECK(c->schedule.policy.confirm_removed == 3);
+  CHECK(c->crawler.max_per_host == 4);
+  CHECK(c->crawler.user_agent == "ua");
+  REQUIRE(c->schedule.policy.markers.size() == 2);
+  CHECK(c->schedule.policy.markers[0].hosts == std::vector<std::string>{"*.video.example"});
+  CHECK(c->schedule.policy.markers[0].removed == std::vector<std::string>{"gone"});
+  CHECK(c->schedule.policy.markers[1].hosts == std::vector<std::string>{"*"});
+  CHECK(c->schedule.policy.markers[1].blocked == std::vector<std::string>{"court"});
+  REQUIRE(c->crawler.proxies.size() == 1);
+  CHECK(c->crawler.proxies[0].host_pattern == "*.onion");
+  CHECK(c->crawler.proxies[0].proxy == "socks5h://127.0.0.1:9050");
 }
 
 TEST_CASE("a missing config file is reported as not found") {

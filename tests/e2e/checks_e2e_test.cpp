@@ -41,13 +41,35 @@ removed = ["this video is unavailable"]
 blocked = ["restricted by court order"]
 )";
 
+// For hostile pages: one retry, short timeouts, the default 5 MiB body cap.
+constexpr char kHostileConfig[] = R"(
+[schedule]
+alive_interval_s = 3600
+removed_initial_s = 3600
+unreachable_initial_s = 3600
+blocked_interval_s = 3600
+poll_interval_ms = 100
+
+[crawler]
+per_host_delay_ms = 0
+max_per_host = 16
+first_byte_timeout_ms = 1000
+total_timeout_ms = 4000
+max_retries = 1
+retry_base_delay_ms = 50
+
+[[markers]]
+removed = ["this video is unavailable"]
+blocked = ["restricted by court order"]
+)";
+
 struct Checking {
   test::TempDir dir;
   test::TestWebServer web;
   test::Daemon daemon;
 
-  Checking() {
-    test::WriteFile(dir.File("fast.toml"), kFastConfig);
+  explicit Checking(const char* config = kFastConfig) {
+    test::WriteFile(dir.File("fast.toml"), config);
     daemon = Start();
   }
   test::Daemon Start() {
@@ -171,5 +193,66 @@ TEST_CASE("kill -9 in the middle of a cycle loses no check and records none twic
     CAPTURE(target);
     CHECK(recorded >= 1);                                        // none lost
     CHECK(recorded <= static_cast<size_t>(c.web.Count(target)));  // none recorded twice
+  }
+}
+
+TEST_CASE("every hostile server behaviour is recorded with the right status and history") {
+  struct Case {
+    std::string target;
+    std::string status;
+    int http;               // 0: no HTTP answer
+    std::string error;      // substring of the recorded error; "" = none
+    bool truncated;
+  };
+  const std::vector<Case> cases = {
+      {"/ok", "alive", 200, "", false},
+      {"/status/410", "removed", 410, "", false},
+      {"/status/451", "blocked", 451, "", false},
+      {"/status/500", "unreachable", 500, "", false},
+      {"/flaky?fail=1", "alive", 200, "", false},                   // 500, then 200 on the retry
+      {"/retry-after?seconds=1&fail=1", "alive", 200, "", false},   // 429 Retry-After, then 200
+      {"/redirect/4", "alive", 200, "", false},
+      {"/redirect-to-404", "removed", 404, "", false},
+      {"/loop/a", "unreachable", 302, "redirect loop", false},
+      {"/slow-headers?ms=3000", "unreachable", 0, "timeout", false},
+      {"/reset", "unreachable", 200, "reset", false},  // the head came, then the reset
+      {"/endless", "alive", 200, "", true},
+      {"/huge?mib=8", "alive", 200, "", true},
+      {"/gzip-bomb", "unreachable", 200, "bomb", false},
+      {"/invalid-utf8", "alive", 200, "", false},
+      {"/chunked", "alive", 200, "", false},
+      {"/http10", "alive", 200, "", false},
+      {"/video-unavailable", "removed", 200, "", false},
+      {"/blocked", "blocked", 200, "", false},
+  };
+  Checking c(kHostileConfig);
+  c.token = c.daemon.first_token;
+  std::vector<int64_t> ids;
+  for (const auto& k : cases) ids.push_back(c.Register(k.target));
+  bool all_checked = false;
+  for (int i = 0; i < 600 && !all_checked; ++i) {
+    all_checked = c.Call("GET", "/v1/links?status=pending")["links"].empty();
+    if (!all_checked) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(all_checked);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& k = cases[i];
+    CAPTURE(k.target);
+    const json link = c.Link(ids[i]);
+    const json check = c.History(ids[i]).back();  // the first check
+    CHECK(link["status"] == k.status);
+    CHECK(check["status"] == k.status);
+    if (k.http == 0) {
+      CHECK(check["http_status"].is_null());
+    } else {
+      CHECK(check["http_status"] == k.http);
+    }
+    if (k.error.empty()) {
+      CHECK(check["error"].is_null());
+    } else {
+      REQUIRE(check["error"].is_string());
+      CHECK_THAT(check["error"].get<std::string>(), Catch::Contains(k.error, Catch::CaseSensitive::No));
+    }
+    CHECK(check["truncated"] == k.truncated);
   }
 }

@@ -7,23 +7,6 @@
 
 namespace linkwatch::matcher::test {
 
-TempDir::TempDir() {
-  std::string templ = (std::filesystem::temp_directory_path() / "lw-matcher-XXXXXX").string();
-  if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = templ;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string TempDir::Write(const std::string& name, const std::string& content) const {
-  const std::string full = path_ + "/" + name;
-  std::ofstream(full, std::ios::binary) << content;
-  return full;
-}
-
 namespace {
 std::string TomlList(const std::vector<std::string>& items) {
   std::string out = "[\n";

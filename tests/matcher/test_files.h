@@ -6,22 +6,18 @@
 #include <vector>
 
 #include "linkwatch/matcher/rule_set.h"
+#include "test_support.h"
 
 namespace linkwatch::matcher::test {
 
-// A fresh directory under the system temp directory, removed on destruction.
-class TempDir {
+// The shared temporary directory, plus a writer that returns the file's path.
+class TempDir : public linkwatch::test::TempDir {
  public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
   // Writes `content` to path()/name and returns the full path.
-  std::string Write(const std::string& name, const std::string& content) const;
-
- private:
-  std::string path_;
+  std::string Write(const std::string& name, const std::string& content) const {
+    linkwatch::test::WriteFile(File(name), content);
+    return File(name);
+  }
 };
 
 // A [[rule]] table with the given fields; patterns and exclude are written as

@@ -27,6 +27,19 @@ std::vector<char*> Argv(const std::vector<std::string>& argv) {
   return out;
 }
 
+// In a forked child: wires stdin/stdout/stderr to files and runs `argv`.
+[[noreturn]] void ExecChild(const std::vector<std::string>& argv, const std::string& in,
+                            const std::string& out, const std::string& err,
+                            const std::map<std::string, std::string>& env) {
+  for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+  dup2(open(in.c_str(), O_RDONLY), 0);
+  dup2(open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 1);
+  dup2(open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 2);
+  auto args = Argv(argv);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
 int DecodeStatus(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -66,18 +79,7 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& input,
   const std::string in = dir.File("in"), out = dir.File("out"), err = dir.File("err");
   WriteFile(in, input);
   const pid_t pid = fork();
-  if (pid == 0) {
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    const int fin = open(in.c_str(), O_RDONLY);
-    const int fout = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int ferr = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fin, 0);
-    dup2(fout, 1);
-    dup2(ferr, 2);
-    auto args = Argv(argv);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  if (pid == 0) ExecChild(argv, in, out, err, env);
   int status = 0;
   waitpid(pid, &status, 0);
   return {DecodeStatus(status), ReadFile(out), ReadFile(err)};
@@ -89,17 +91,7 @@ Child::Child(const std::vector<std::string>& argv, const std::string& log_dir)
   WriteFile(out_path_, "");
   WriteFile(err_path_, "");
   pid_ = fork();
-  if (pid_ == 0) {
-    const int fin = open("/dev/null", O_RDONLY);
-    const int fout = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int ferr = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fin, 0);
-    dup2(fout, 1);
-    dup2(ferr, 2);
-    auto args = Argv(argv);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  if (pid_ == 0) ExecChild(argv, "/dev/null", out_path_, err_path_, {});
 }
 
 Child::~Child() {
