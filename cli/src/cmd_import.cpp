@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <deque>
+#include <future>
 #include <memory>
 
 #include "commands.h"
@@ -64,11 +66,19 @@ int64_t IntOr(const json& value, int64_t fallback) {
   return value.is_number_integer() ? value.get<int64_t>() : fallback;
 }
 
+// Batches on the wire at once, each on its own connection: the daemon
+// validates one while its writer commits the other.
+constexpr size_t kPipelineDepth = 2;
+
 // Reads rows and sends them in batches; one object per import.
 class Importer {
  public:
-  Importer(ApiClient& api, ImportReader& reader, Progress& progress, size_t batch_size)
-      : api_(api), reader_(reader), progress_(progress), batch_size_(batch_size) {}
+  Importer(const ApiClient& api, ImportReader& reader, Progress& progress, size_t batch_size)
+      : reader_(reader), progress_(progress), batch_size_(batch_size) {
+    for (size_t i = 0; i < kPipelineDepth; ++i) {
+      clients_.push_back(std::make_unique<ApiClient>(api.options()));
+    }
+  }
 
   // Sends every row; returns what stopped the import early (an API failure,
   // or the reader's CSV error after the rows before it were sent).
@@ -76,10 +86,19 @@ class Importer {
   ImportTally& tally() { return tally_; }
 
  private:
+  // A batch on the wire: how many rows it holds and, later, the answer.
+  struct Sent {
+    size_t rows = 0;
+    std::future<Result<json>> answer;
+  };
+
   Status Flush();
+  Status Collect();  // waits for the oldest batch on the wire and counts it
   void Count(const json& answer);
 
-  ApiClient& api_;
+  std::vector<std::unique_ptr<ApiClient>> clients_;
+  std::deque<Sent> on_wire_;
+  size_t next_client_ = 0;
   ImportReader& reader_;
   Progress& progress_;
   const size_t batch_size_;
@@ -99,16 +118,46 @@ Status Importer::Run() {
     if (Status status = Flush(); !status.ok()) return status;
   }
   if (Status status = Flush(); !status.ok()) return status;
+  while (!on_wire_.empty()) {
+    if (Status status = Collect(); !status.ok()) return status;
+  }
   return reader_.status();
 }
 
 Status Importer::Flush() {
   if (items_.empty()) return Status::Ok();
-  const json body = {{"items", std::move(items_)}};
+  // A client carries one request at a time: free the one this batch will use.
+  if (on_wire_.size() >= kPipelineDepth) {
+    if (Status status = Collect(); !status.ok()) return status;
+  }
+  auto body = std::make_shared<json>(json{{"items", std::move(items_)}});
   items_ = json::array();
-  Result<json> answer = BodyOf(api_.Post("/v1/links/batch", body));
-  if (!answer.ok()) return answer.status();
-  tally_.sent += static_cast<int64_t>(body["items"].size());
+  ApiClient* client = clients_[next_client_].get();
+  next_client_ = (next_client_ + 1) % clients_.size();
+  const size_t rows = (*body)["items"].size();
+  on_wire_.push_back({rows, std::async(std::launch::async, [client, body] {
+                        return BodyOf(client->Post("/v1/links/batch", *body));
+                      })});
+  return Status::Ok();
+}
+
+Status Importer::Collect() {
+  Sent sent = std::move(on_wire_.front());
+  on_wire_.pop_front();
+  Result<json> answer = sent.answer.get();
+  if (!answer.ok()) {
+    // Let the other batch finish too, so its rows are counted before stopping.
+    while (!on_wire_.empty()) {
+      Sent other = std::move(on_wire_.front());
+      on_wire_.pop_front();
+      if (Result<json> a = other.answer.get(); a.ok()) {
+        tally_.sent += static_cast<int64_t>(other.rows);
+        Count(*a);
+      }
+    }
+    return answer.status();
+  }
+  tally_.sent += static_cast<int64_t>(sent.rows);
   Count(*answer);
   progress_.Update(reader_.bytes_read(), tally_.sent);
   return Status::Ok();

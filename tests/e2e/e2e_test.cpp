@@ -132,6 +132,26 @@ TEST_CASE("import commits the good rows and names the bad ones by line") {
   CHECK(json::parse(listed.out)["links"].size() == 2);
 }
 
+TEST_CASE("an import spread over many pipelined batches counts every row once") {
+  Setup s;
+  const std::string a = s.Token("Police");
+  std::string csv = "url,basis,category\n";
+  for (int i = 0; i < 23; ++i) {
+    csv += (i == 9 ? std::string("mailto:x@example.org") : "https://example.org/m/" + std::to_string(i % 20)) +
+           ",Court 3/2025,extremist\n";
+  }
+  test::WriteFile(s.dir.File("many.csv"), csv);
+  auto r = s.Cli(a, {"import", s.dir.File("many.csv"), "--batch-size", "2", "--json"});
+  CHECK(r.exit_code == 5);
+  const json out = json::parse(r.out);
+  CHECK(out["summary"]["new"] == 19);        // 20 distinct URLs, one of them (i = 9) invalid
+  CHECK(out["summary"]["duplicate"] == 3);   // i = 20, 21, 22 repeat 0, 1, 2
+  CHECK(out["summary"]["invalid"] == 1);
+  REQUIRE(out["invalid"].size() == 1);
+  CHECK(out["invalid"][0]["line"] == 11);
+  CHECK(json::parse(s.Cli(a, {"list", "--all", "--json"}).out)["links"].size() == 19);
+}
+
 TEST_CASE("import of a plain list with broken CSV quoting keeps the rows before the error") {
   Setup s;
   const std::string a = s.Token("Police");
