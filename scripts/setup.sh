@@ -8,6 +8,7 @@ PACKAGES=(
   libcurl4-openssl-dev libgumbo-dev libsqlite3-dev libre2-dev libboost-dev
   catch2 libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev
   libssl-dev libzstd-dev libcsv-dev zlib1g-dev openssl
+  nginx time
 )
 
 missing=()
