@@ -13,6 +13,9 @@ namespace {
 
 namespace asio = boost::asio;
 constexpr TimeMs kThroughputWindowMs = 60 * 1000;
+// Fetched outcomes not yet recorded may reach this multiple of max_in_flight
+// before leasing waits for the writer.
+constexpr int64_t kMaxUnrecordedFactor = 2;
 
 std::mt19937_64& ThreadRng() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -116,8 +119,11 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   // -- leasing
   void DoPoll() {
     if (stopping || leasing) return;
-    const int64_t room = options.max_in_flight - in_flight;
-    if (room <= 0) return;  // OnRecorded polls again when room frees up
+    // Fetch slots free up when a fetch ends; outcomes still waiting for the
+    // writer are bounded separately, so storage cannot fall behind unbounded.
+    if (unrecorded > options.max_in_flight * kMaxUnrecordedFactor) return;
+    const int64_t room = options.max_in_flight - fetching;
+    if (room <= 0) return;  // a fetch's end polls again
     leasing = true;
     const int want = static_cast<int>(std::min<int64_t>(room, options.lease_batch));
     workers([self = shared_from_this(), want] {
@@ -149,6 +155,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
 
   // -- fetching
   void DoFetch(storage::DueLink due) {
+    ++fetching;
     ++in_flight;
     stats_in_flight.store(in_flight);
     auto canon = crawler::Canonicalize(due.submitted_url, {}, options.canon);
@@ -163,12 +170,15 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   }
 
   void OnFetched(storage::DueLink due, crawler::FetchResult r) {
+    --fetching;
     if (stopping && IsCancelled(r)) {
       // Cut short by shutdown: not a finding. The lease is released at the next start.
       --in_flight;
       stats_in_flight.store(in_flight);
       return MaybeFinishStop();
     }
+    ++unrecorded;
+    if (options.max_in_flight - fetching >= options.lease_batch / 4) DoPoll();
     const TimeMs now = clock.Now();
     workers([self = shared_from_this(), due = std::move(due), r = std::move(r), now] {
       auto outcome = BuildOutcome(self->store, due, r, now, self->options.policy);
@@ -204,6 +214,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   void OnRecorded(int64_t n, const Result<std::vector<bool>>& r) {
     --records_outstanding;
     in_flight -= n;
+    unrecorded -= n;
     stats_in_flight.store(in_flight);
     if (!r.ok()) {
       // The leases expire and the links come due again: nothing is lost.
@@ -251,7 +262,9 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   bool stopping = false;
   bool leasing = false;
   bool flush_armed = false;
-  int64_t in_flight = 0;
+  int64_t in_flight = 0;   // leased and not yet recorded
+  int64_t fetching = 0;    // on the fetcher (wire or politeness queue)
+  int64_t unrecorded = 0;  // fetched, waiting for the worker or the writer
   int records_outstanding = 0;
   std::vector<storage::CheckOutcome> pending;
   std::deque<TimeMs> recorded_times;
