@@ -204,7 +204,7 @@ TEST_CASE("a missing database is an I/O error when it must not be created") {
 TEST_CASE("a database in a read-only folder is an I/O error naming the path") {
   TempDir dir;
   ManualClock clock(kStart);
-  const auto folder = dir.path() / "ro";
+  const auto folder = std::filesystem::path(dir.path()) / "ro";
   std::filesystem::create_directory(folder);
   const auto existing = (folder / "existing.db").string();
   MustOpen(existing, clock);  // closed again: no -wal/-shm left behind

@@ -14,31 +14,13 @@
 
 #include "linkwatch/storage/bootstrap.h"
 #include "linkwatch/storage/store.h"
+#include "test_support.h"
 
 namespace linkwatch::storage::testing {
 
 inline constexpr TimeMs kStart = 1'795'453'029'000;  // 2026-11-23T16:57:09Z
 
-// A fresh folder under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "lw-storage-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = linkwatch::test::TempDir;  // tests/support
 
 // A raw SQLite connection, for what the Store must not allow: tampering,
 // setting the schema version by hand.
