@@ -16,11 +16,19 @@ struct Span {
   size_t end = 0;
 };
 
+// Which code NormalizeInto runs. Both give the same result; kPortable skips
+// the AVX-512 path (for tests, so that the narrow paths are checked too on a
+// machine that has it).
+enum class NormalizePath { kAuto, kPortable };
+
 // Normalize() into *buffer, which is grown as needed and never shrunk (so a
 // reused buffer costs no allocation); returns the normalized text, which
 // lives in *buffer.
 std::string_view NormalizeInto(std::string_view in, const NormalizeOptions& options,
-                               std::string* buffer);
+                               std::string* buffer, NormalizePath path = NormalizePath::kAuto);
+
+// Whether this CPU runs the AVX-512 path of NormalizeInto.
+bool HasWideNormalize();
 
 // Maps byte spans of Normalize(original, options) to the spans of `original`
 // that produced them: a span starts at the first byte of the original
