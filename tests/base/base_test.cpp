@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "linkwatch/base/sha256.h"
+#include "linkwatch/base/zstd.h"
 #include "linkwatch/base/status.h"
 #include "linkwatch/base/time.h"
 
@@ -46,4 +47,30 @@ TEST_CASE("Result carries either a value or an error") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == Status::Code::kNotFound);
   CHECK(bad.status().ToString() == "not found: link 9");
+}
+
+TEST_CASE("zstd round-trips evidence and refuses corrupt, truncated and oversized frames") {
+  std::string page;
+  for (int i = 0; i < 20000; ++i) page += "line " + std::to_string(i) + " of a page\n";
+  const std::string frame = linkwatch::ZstdCompress(page);
+  CHECK(frame.size() < page.size() / 4);
+  auto back = linkwatch::ZstdDecompress(frame, page.size());
+  REQUIRE(back.ok());
+  CHECK(*back == page);
+
+  auto small = linkwatch::ZstdDecompress(frame, page.size() - 1);
+  REQUIRE_FALSE(small.ok());
+  CHECK(small.status().code() == linkwatch::Status::Code::kInvalidArgument);
+
+  auto truncated = linkwatch::ZstdDecompress(frame.substr(0, frame.size() / 2), page.size());
+  REQUIRE_FALSE(truncated.ok());
+  CHECK(truncated.status().code() == linkwatch::Status::Code::kCorruption);
+
+  auto garbage = linkwatch::ZstdDecompress("not zstd at all", 1000);
+  REQUIRE_FALSE(garbage.ok());
+  CHECK(garbage.status().code() == linkwatch::Status::Code::kCorruption);
+
+  auto empty = linkwatch::ZstdDecompress(linkwatch::ZstdCompress(""), 0);
+  REQUIRE(empty.ok());
+  CHECK(empty->empty());
 }
