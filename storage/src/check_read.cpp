@@ -9,7 +9,8 @@ constexpr TimeMs kHour = 60 * 60 * 1000;
 
 const std::string kCheckSelect =
     "SELECT id, checked_at, http_status, status_class, final_url, redirect_chain, elapsed_ms, "
-    "bytes, truncated, not_modified, error FROM link_check ";
+    "bytes, truncated, not_modified, error, flagged, matched_rules, rules_version, reason "
+    "FROM link_check ";
 
 CheckRow ReadCheck(const Stmt& s) {
   CheckRow c;
@@ -24,6 +25,10 @@ CheckRow ReadCheck(const Stmt& s) {
   c.truncated = s.Int(8) != 0;
   c.not_modified = s.Int(9) != 0;
   c.error = s.Text(10);
+  if (auto flagged = s.OptInt(11)) c.flagged = *flagged != 0;
+  c.matched_rules = s.Text(12);
+  c.rules_version = s.Text(13);
+  c.reason = s.Text(14);
   return c;
 }
 

@@ -16,7 +16,7 @@ namespace {
 const std::string kDueColumns =
     "SELECT id, origin, next_check_at, submitted_url, canonical_url, host, status, "
     "candidate_status, candidate_count, backoff_step, etag, last_modified, content_hash, "
-    "http_status, removed_since FROM link ";
+    "http_status, removed_since, flagged, matches, rules_version, flagged_at FROM link ";
 
 }  // namespace
 
@@ -85,6 +85,10 @@ Candidate ReadCandidate(const Stmt& s) {
   l.content_hash = s.Text(12);
   l.http_status = OptInt32(s, 13);
   l.removed_since = s.OptInt(14);
+  l.flagged = s.Int(15) != 0;
+  l.matches = s.Text(16);
+  l.rules_version = s.Text(17);
+  l.flagged_at = s.OptInt(18);
   return c;
 }
 
@@ -149,24 +153,29 @@ Result<int64_t> TakeLeaseIds(Db& db, int64_t n) {
 struct LinkState {
   std::string status;
   std::optional<int64_t> lease_id;
+  bool flagged = false;
 };
 
 // nullopt when the link does not exist.
 Result<std::optional<LinkState>> LoadState(Db& db, int64_t link_id) {
-  auto stmt = db.Prepare("SELECT status, lease_id FROM link WHERE id = ?1");
+  auto stmt = db.Prepare("SELECT status, lease_id, flagged FROM link WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Bind(1, link_id).Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<LinkState>();
-  return std::optional<LinkState>(LinkState{stmt->Text(0), stmt->OptInt(1)});
+  return std::optional<LinkState>(LinkState{stmt->Text(0), stmt->OptInt(1), stmt->Int(2) != 0});
+}
+
+std::string_view JsonOrEmptyArray(const std::string& text) {
+  return text.empty() ? std::string_view("[]") : std::string_view(text);
 }
 
 Status InsertCheck(Db& db, const CheckOutcome& o) {
   auto stmt = db.Prepare(
       "INSERT INTO link_check (link_id, checked_at, http_status, status_class, final_url, "
       "redirect_chain, elapsed_ms, bytes, content_hash, error, etag, last_modified, "
-      "rules_version, truncated, not_modified) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+      "rules_version, truncated, not_modified, flagged, matched_rules, reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, o.link_id).Bind(2, o.checked_at).Bind(3, Widen(o.http_status));
   stmt->Bind(4, o.observed);
@@ -179,7 +188,47 @@ Status InsertCheck(Db& db, const CheckOutcome& o) {
   BindText(*stmt, 12, o.last_modified);
   BindText(*stmt, 13, o.rules_version);
   stmt->Bind(14, int64_t{o.truncated ? 1 : 0}).Bind(15, int64_t{o.not_modified ? 1 : 0});
+  if (o.judged) {
+    stmt->Bind(16, int64_t{o.flagged ? 1 : 0});
+  } else {
+    stmt->BindNull(16);
+  }
+  stmt->Bind(17, JsonOrEmptyArray(o.matched_rules));
+  BindText(*stmt, 18, o.reason);
   return stmt->Run();
+}
+
+// The judgement of a judged outcome; the flag times only move forward.
+Status UpdateJudgement(Db& db, const CheckOutcome& o) {
+  auto stmt = db.Prepare(
+      "UPDATE link SET flagged = ?2, matches = ?3, rules_version = ?4, "
+      "flagged_at = CASE WHEN ?2 = 1 THEN coalesce(flagged_at, ?5) ELSE flagged_at END, "
+      "last_flagged_at = CASE WHEN ?2 = 1 THEN ?5 ELSE last_flagged_at END "
+      "WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, o.link_id).Bind(2, int64_t{o.flagged ? 1 : 0});
+  stmt->Bind(3, JsonOrEmptyArray(o.matches));
+  BindText(*stmt, 4, o.rules_version);
+  stmt->Bind(5, o.checked_at);
+  return stmt->Run();
+}
+
+// The body once per digest, the snapshot once per check.
+Status InsertEvidence(Db& db, const CheckOutcome& o, int64_t check_id) {
+  const EvidenceSnapshot& e = *o.evidence;
+  auto blob = db.Prepare("INSERT OR IGNORE INTO blob (sha256, bytes, zstd) VALUES (?1, ?2, ?3)");
+  if (!blob.ok()) return blob.status();
+  blob->Bind(1, e.sha256).Bind(2, e.body_bytes).BindBlob(3, e.body_zstd);
+  if (auto st = blob->Run(); !st.ok()) return st;
+  auto snap = db.Prepare(
+      "INSERT INTO evidence (link_id, check_id, sha256, fetched_at, final_url, http_status, "
+      "headers, matches, rules_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!snap.ok()) return snap.status();
+  snap->Bind(1, o.link_id).Bind(2, check_id).Bind(3, e.sha256).Bind(4, o.checked_at);
+  snap->Bind(5, o.final_url).Bind(6, Widen(o.http_status));
+  snap->Bind(7, JsonOrEmptyArray(e.headers)).Bind(8, JsonOrEmptyArray(e.matches));
+  snap->Bind(9, o.rules_version);
+  return snap->Run();
 }
 
 // The link's new state; frees its lease.
@@ -217,7 +266,18 @@ Actor SystemActor() {
 Status AuditStatusChange(WriteContext& ctx, const CheckOutcome& o, const std::string& from) {
   nlohmann::json detail = {{"from", from}, {"to", o.status}, {"http_status", nullptr}};
   if (o.http_status) detail["http_status"] = *o.http_status;
+  if (!o.reason.empty()) detail["reason"] = o.reason;
   return AppendAuditRow(ctx, SystemActor(), "link.status", "link:" + std::to_string(o.link_id),
+                        JsonText(detail))
+      .status();
+}
+
+Status AuditFlagged(WriteContext& ctx, const CheckOutcome& o) {
+  nlohmann::json rules = nlohmann::json::parse(JsonOrEmptyArray(o.matched_rules), nullptr, false);
+  nlohmann::json detail = {{"rules", rules.is_discarded() ? nlohmann::json::array() : rules},
+                           {"evidence", nullptr}};
+  if (o.evidence) detail["evidence"] = o.evidence->sha256;
+  return AppendAuditRow(ctx, SystemActor(), "link.flagged", "link:" + std::to_string(o.link_id),
                         JsonText(detail))
       .status();
 }
@@ -228,9 +288,18 @@ Result<bool> ApplyOutcome(WriteContext& ctx, const CheckOutcome& o) {
   if (!state.ok()) return state.status();
   if (!*state || (*state)->lease_id != o.lease_id) return false;
   if (auto st = UpdateLink(ctx.db, o); !st.ok()) return st;
+  if (o.judged) {
+    if (auto st = UpdateJudgement(ctx.db, o); !st.ok()) return st;
+  }
   if (auto st = InsertCheck(ctx.db, o); !st.ok()) return st;
+  if (o.evidence) {
+    if (auto st = InsertEvidence(ctx.db, o, ctx.db.LastInsertId()); !st.ok()) return st;
+  }
   if ((*state)->status != o.status) {
     if (auto st = AuditStatusChange(ctx, o, (*state)->status); !st.ok()) return st;
+  }
+  if (o.judged && o.flagged && !(*state)->flagged) {
+    if (auto st = AuditFlagged(ctx, o); !st.ok()) return st;
   }
   return true;
 }

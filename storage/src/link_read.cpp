@@ -10,7 +10,7 @@ const std::string kLinkSelect =
     "l.final_url, l.views, l.shares, l.removed_since, l.created_at, "
     "(SELECT a.name FROM report r JOIN agency a ON a.id = r.agency_id "
     " WHERE r.link_id = l.id ORDER BY r.id LIMIT 1), "
-    "l.reappeared_at "
+    "l.reappeared_at, l.matches, l.rules_version, l.flagged_at, l.last_flagged_at "
     "FROM link l ";
 
 std::optional<int> OptInt32(const Stmt& s, int col) {
@@ -40,6 +40,10 @@ Link ReadLink(const Stmt& s) {
   l.created_at = s.Int(16);
   l.first_agency = s.Text(17);
   l.reappeared_at = s.OptInt(18);
+  l.matches = s.Text(19);
+  l.rules_version = s.Text(20);
+  l.flagged_at = s.OptInt(21);
+  l.last_flagged_at = s.OptInt(22);
   return l;
 }
 
@@ -85,6 +89,11 @@ Result<Link> QueryOneLink(Db& db, const std::string& where, Binder bind,
     link = ReadLink(*stmt);
   }
   if (auto st = FillReports(db, link); !st.ok()) return st;
+  auto stmt = db.Prepare("SELECT count(*) FROM evidence WHERE link_id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Bind(1, link.id).Step();
+  if (!row.ok()) return row.status();
+  link.evidence_count = *row ? stmt->Int(0) : 0;
   return link;
 }
 
@@ -104,6 +113,7 @@ std::string ListSql(const LinkFilter& f) {
   if (f.status) sql += " AND l.status = :status";
   if (f.category) sql += " AND l.category = :category";
   if (f.origin) sql += " AND l.origin = :origin";
+  if (f.flagged) sql += " AND l.flagged = :flagged";
   if (f.agency) {
     sql += " AND EXISTS (SELECT 1 FROM report r JOIN agency a ON a.id = r.agency_id"
            " WHERE r.link_id = l.id AND a.name = :agency)";
@@ -120,6 +130,7 @@ void BindFilter(Stmt& stmt, const LinkFilter& f) {
   if (f.status) stmt.Bind(":status", *f.status);
   if (f.category) stmt.Bind(":category", *f.category);
   if (f.origin) stmt.Bind(":origin", *f.origin);
+  if (f.flagged) stmt.Bind(":flagged", int64_t{*f.flagged ? 1 : 0});
   if (f.agency) stmt.Bind(":agency", *f.agency);
   if (f.text) stmt.Bind(":text", ContainsPattern(*f.text));
 }

@@ -59,6 +59,11 @@ Status CheckLinkExists(Db& db, int64_t link_id);  // kNotFound
 extern const std::string kDueFreeSql;     // free links of one origin
 extern const std::string kDueExpiredSql;  // links whose lease expired
 
+// ---- evidence (evidence_read.cpp) ----
+Result<std::vector<EvidenceInfo>> QueryEvidence(Db& db, int64_t link_id);  // kNotFound
+// kNotFound; kCorruption when the stored frame does not give back the digest.
+Result<std::string> QueryEvidenceBody(Db& db, std::string_view sha256);
+
 // ---- audit (audit_ops.cpp) ----
 // Appends one chained row and advances ctx.chain; returns the row's id.
 Result<int64_t> AppendAuditRow(WriteContext& ctx, const Actor& actor, std::string_view action,

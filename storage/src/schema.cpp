@@ -174,9 +174,47 @@ CREATE TABLE counter (
 INSERT INTO counter (name, value) VALUES ('lease', 0);
 )sql";
 
+// Version 3: rule judgements and evidence (issue 4). The link keeps the hits
+// of the content it last judged (so an unchanged body is not matched again)
+// and when it was first and last flagged; a check row says whether it was
+// flagged and why its status was what it was. v1's evidence table was a
+// placeholder that nothing wrote: a snapshot belongs to one link and check,
+// while its bytes are content-addressed and shared (the same page reposted
+// under many URLs is stored once).
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE link ADD COLUMN matches         TEXT NOT NULL DEFAULT '[]';  -- JSON: hits of the last judged content
+ALTER TABLE link ADD COLUMN rules_version   TEXT;     -- rule set that judged content_hash
+ALTER TABLE link ADD COLUMN flagged_at      INTEGER;  -- first check that flagged the page
+ALTER TABLE link ADD COLUMN last_flagged_at INTEGER;  -- latest check that flagged it
+
+ALTER TABLE link_check ADD COLUMN flagged INTEGER CHECK (flagged IN (0, 1));  -- NULL: not judged
+ALTER TABLE link_check ADD COLUMN reason  TEXT;  -- why the status, when the HTTP status does not say
+
+DROP TABLE evidence;
+CREATE TABLE blob (
+  sha256  TEXT    PRIMARY KEY,   -- of the uncompressed bytes
+  bytes   INTEGER NOT NULL,      -- uncompressed size
+  zstd    BLOB    NOT NULL
+);
+CREATE TABLE evidence (
+  id            INTEGER PRIMARY KEY,
+  link_id       INTEGER NOT NULL REFERENCES link(id),
+  check_id      INTEGER NOT NULL REFERENCES link_check(id),
+  sha256        TEXT    NOT NULL REFERENCES blob(sha256),
+  fetched_at    INTEGER NOT NULL,
+  final_url     TEXT    NOT NULL,
+  http_status   INTEGER,
+  headers       TEXT    NOT NULL DEFAULT '[]',  -- JSON [[name, value], ...] of the response
+  matches       TEXT    NOT NULL DEFAULT '[]',  -- JSON: rule and hash hits with excerpts
+  rules_version TEXT    NOT NULL
+);
+CREATE INDEX evidence_link ON evidence(link_id, fetched_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 Status CheckIsOurs(Db& db, int version) {

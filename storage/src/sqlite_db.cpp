@@ -33,6 +33,14 @@ Stmt& Stmt::Bind(int index, std::string_view value) {
   return *this;
 }
 
+Stmt& Stmt::BindBlob(int index, std::string_view bytes) {
+  // A zero-length blob needs a non-null pointer, or SQLite stores NULL.
+  static const char kEmpty = 0;
+  Note(sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(), bytes.size(),
+                           SQLITE_TRANSIENT));
+  return *this;
+}
+
 Stmt& Stmt::Bind(int index, const std::optional<int64_t>& value) {
   return value ? Bind(index, *value) : BindNull(index);
 }
@@ -84,6 +92,12 @@ std::string Stmt::Text(int col) const {
   if (p == nullptr) return {};
   return std::string(reinterpret_cast<const char*>(p),
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+std::string Stmt::Blob(int col) const {
+  const auto* p = sqlite3_column_blob(stmt_, col);
+  if (p == nullptr) return {};
+  return std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
 // ---- Db ------------------------------------------------------------------

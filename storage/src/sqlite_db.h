@@ -35,6 +35,7 @@ class Stmt {
   Stmt& Bind(int index, std::string_view value);
   Stmt& Bind(int index, const std::optional<int64_t>& value);
   Stmt& BindNull(int index);
+  Stmt& BindBlob(int index, std::string_view bytes);
   Stmt& Bind(const char* name, int64_t value);
   Stmt& Bind(const char* name, std::string_view value);
 
@@ -47,6 +48,7 @@ class Stmt {
   int64_t Int(int col) const;
   std::optional<int64_t> OptInt(int col) const;
   std::string Text(int col) const;  // "" for NULL
+  std::string Blob(int col) const;  // "" for NULL
 
  private:
   int ParamIndex(const char* name) const;

@@ -267,6 +267,14 @@ Result<QueueStats> SqliteStore::Queue(TimeMs now) {
   return Read([now](Db& db) { return QueryQueue(db, now); });
 }
 
+Result<std::vector<EvidenceInfo>> SqliteStore::ListEvidence(int64_t link_id) {
+  return Read([link_id](Db& db) { return QueryEvidence(db, link_id); });
+}
+
+Result<std::string> SqliteStore::EvidenceBody(std::string_view sha256) {
+  return Read([sha = std::string(sha256)](Db& db) { return QueryEvidenceBody(db, sha); });
+}
+
 // ---- audit ----------------------------------------------------------------------
 
 Status SqliteStore::AppendAudit(const Actor& actor, std::string_view action,

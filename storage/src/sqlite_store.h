@@ -55,6 +55,8 @@ class SqliteStore final : public Store {
   Result<std::vector<CheckRow>> History(int64_t link_id, int limit, int64_t before_id) override;
   Result<int64_t> Rescan(const Actor& actor, const RescanTarget& target) override;
   Result<QueueStats> Queue(TimeMs now) override;
+  Result<std::vector<EvidenceInfo>> ListEvidence(int64_t link_id) override;
+  Result<std::string> EvidenceBody(std::string_view sha256) override;
 
   Status AppendAudit(const Actor& actor, std::string_view action, std::string_view target,
                      std::string_view detail_json) override;

@@ -149,6 +149,28 @@ Status CheckOutcomeTexts(const CheckOutcome& o) {
   if (st.ok()) st = CheckText("last_modified", o.last_modified, kMaxValidatorBytes, false);
   if (st.ok()) st = CheckText("error", o.error, kMaxCheckErrorBytes, false);
   if (st.ok()) st = CheckText("rules_version", o.rules_version, kMaxRulesVersionBytes, false);
+  if (st.ok()) st = CheckJsonArray("matches", o.matches, kMaxMatchesBytes);
+  if (st.ok()) st = CheckJsonArray("matched_rules", o.matched_rules, kMaxMatchedRulesBytes);
+  if (st.ok()) st = CheckText("reason", o.reason, kMaxReasonBytes, false);
+  return st;
+}
+
+bool IsSha256Hex(std::string_view s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+Status CheckEvidence(const CheckOutcome& o) {
+  if (!o.evidence) return Status::Ok();
+  const EvidenceSnapshot& e = *o.evidence;
+  if (!o.judged || !o.flagged) return Status::InvalidArgument("evidence of a page that is not flagged");
+  if (!IsSha256Hex(e.sha256)) return Status::InvalidArgument("evidence sha256 is not 64 lower-case hex digits");
+  if (e.body_bytes < 0 || e.body_bytes > kMaxEvidenceBodyBytes) {
+    return Status::InvalidArgument("evidence body_bytes is out of range");
+  }
+  if (e.body_zstd.empty()) return Status::InvalidArgument("evidence body_zstd is empty");
+  if (o.rules_version.empty()) return Status::InvalidArgument("evidence without a rules_version");
+  Status st = CheckJsonArray("evidence headers", e.headers, kMaxEvidenceHeadersBytes);
+  if (st.ok()) st = CheckJsonArray("evidence matches", e.matches, kMaxMatchesBytes);
   return st;
 }
 
@@ -258,6 +280,7 @@ Status ValidateOutcomes(const std::vector<CheckOutcome>& outcomes) {
     Status st = CheckOutcomeNumbers(outcomes[i]);
     if (st.ok()) st = CheckOutcomeStatuses(outcomes[i]);
     if (st.ok()) st = CheckOutcomeTexts(outcomes[i]);
+    if (st.ok()) st = CheckEvidence(outcomes[i]);
     if (!st.ok()) {
       return Status::InvalidArgument("outcome " + std::to_string(i) + " (link " +
                                      std::to_string(outcomes[i].link_id) + "): " + st.message());

@@ -38,6 +38,11 @@ inline constexpr size_t kMaxValidatorBytes = 1024;  // ETag, Last-Modified
 inline constexpr size_t kMaxRedirectChainBytes = 1024 * 1024;
 inline constexpr size_t kMaxContentHashBytes = 128;
 inline constexpr size_t kMaxRulesVersionBytes = 100;
+inline constexpr size_t kMaxMatchesBytes = 1024 * 1024;         // hits with excerpts
+inline constexpr size_t kMaxMatchedRulesBytes = 64 * 1024;      // rule ids
+inline constexpr size_t kMaxReasonBytes = 1024;
+inline constexpr size_t kMaxEvidenceHeadersBytes = 256 * 1024;
+inline constexpr int64_t kMaxEvidenceBodyBytes = int64_t{64} << 20;
 
 Status ValidateOptions(const Options& options);
 // 1..kMaxAgencyNameChars printable UTF-8 characters, no surrounding blanks.

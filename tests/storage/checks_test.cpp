@@ -12,124 +12,11 @@
 #include "ops.h"        // white box: the due queries, for their plans
 #include "schema.h"     // white box: MigrateTo, to build a version 1 database
 #include "sqlite_db.h"
+#include "checks_fixture.h"
 #include "storage_test_util.h"
 
 namespace linkwatch::storage::testing {
 namespace {
-
-constexpr int64_t kLeaseMs = 60'000;
-constexpr TimeMs kHourMs = 3'600'000;
-
-std::string Url(int i) { return "https://example.org/" + std::to_string(i); }
-
-// A file store with `n` registered links, all due at kStart.
-class Fixture {
- public:
-  explicit Fixture(int n = 0) : clock_(kStart), store_(MustOpen(path(), clock_)) {
-    police_ = MustAgency(*store_, "Police");
-    std::vector<Submission> subs;
-    for (int i = 0; i < n; ++i) subs.push_back(Sub(Url(i)));
-    for (const SubmissionResult& r : MustRegister(*store_, police_, std::move(subs))) {
-      ids_.push_back(r.link_id);
-    }
-  }
-
-  std::string path() const { return dir_.File("lw.db"); }
-  Store& store() { return *store_; }
-  ManualClock& clock() { return clock_; }
-  const Actor& police() const { return police_; }
-  const std::vector<int64_t>& ids() const { return ids_; }
-  void Reopen() {
-    store_.reset();
-    store_ = MustOpen(path(), clock_);
-  }
-  void Close() { store_.reset(); }
-
-  std::vector<DueLink> Lease(TimeMs now, int limit = 100, int64_t lease_ms = kLeaseMs) {
-    auto leased = store_->LeaseDue(now, limit, lease_ms);
-    INFO(leased.status().ToString());
-    REQUIRE(leased.ok());
-    return std::move(leased).value();
-  }
-
-  std::vector<bool> Record(std::vector<CheckOutcome> outcomes) {
-    auto applied = store_->RecordChecks(std::move(outcomes));
-    INFO(applied.status().ToString());
-    REQUIRE(applied.ok());
-    return std::move(applied).value();
-  }
-
-  Link Get(int64_t id) {
-    auto link = store_->GetLink(id);
-    INFO(link.status().ToString());
-    REQUIRE(link.ok());
-    return std::move(link).value();
-  }
-
-  std::vector<CheckRow> History(int64_t id, int limit = 100, int64_t before = 0) {
-    auto rows = store_->History(id, limit, before);
-    INFO(rows.status().ToString());
-    REQUIRE(rows.ok());
-    return std::move(rows).value();
-  }
-
-  int64_t Checks() { return RawDb(path()).Int("SELECT count(*) FROM link_check"); }
-
- private:
-  TempDir dir_;
-  ManualClock clock_;
-  std::unique_ptr<Store> store_;
-  Actor police_;
-  std::vector<int64_t> ids_;
-};
-
-std::vector<int64_t> Ids(const std::vector<DueLink>& links) {
-  std::vector<int64_t> ids;
-  for (const DueLink& l : links) ids.push_back(l.id);
-  return ids;
-}
-
-// A check of `l` at `at` that saw `observed` and confirms it at once.
-CheckOutcome Outcome(const DueLink& l, TimeMs at, const std::string& observed = "alive",
-                     std::optional<int> http = 200) {
-  CheckOutcome o;
-  o.link_id = l.id;
-  o.lease_id = l.lease_id;
-  o.checked_at = at;
-  o.http_status = http;
-  o.observed = observed;
-  o.final_url = l.canonical_url;
-  o.elapsed_ms = 12;
-  o.bytes = 345;
-  o.status = observed;
-  o.next_check_at = at + 6 * kHourMs;
-  return o;
-}
-
-std::vector<std::string> AuditActions(Store& store) {
-  auto entries = store.ListAudit(0, 1000);
-  REQUIRE(entries.ok());
-  std::vector<std::string> actions;
-  for (const AuditEntry& e : *entries) actions.push_back(e.action);
-  return actions;
-}
-
-std::vector<AuditEntry> AuditOf(Store& store, const std::string& action) {
-  auto entries = store.ListAudit(0, 1000);
-  REQUIRE(entries.ok());
-  std::vector<AuditEntry> out;
-  for (const AuditEntry& e : *entries) {
-    if (e.action == action) out.push_back(e);
-  }
-  return out;
-}
-
-void RequireChainOk(Store& store) {
-  auto verdict = store.VerifyAudit();
-  REQUIRE(verdict.ok());
-  INFO(verdict->reason);
-  CHECK(verdict->ok);
-}
 
 // ---- leases -------------------------------------------------------------------------
 
@@ -851,17 +738,25 @@ TEST_CASE("migration 1 alone builds a version 1 schema") {
         0);
 }
 
-TEST_CASE("a version 1 database migrates to version 2 and keeps its rows") {
+TEST_CASE("a version 1 database migrates to the latest version and keeps its rows") {
   TempDir dir;
   const std::string path = dir.File("v1.db");
   MakeVersion1(path);
   ManualClock clock(kStart + 1000);
   auto store = MustOpen(path, clock);
-  CHECK(store->SchemaVersion() == 2);
-  CHECK(Store::LatestSchemaVersion() == 2);
+  CHECK(store->SchemaVersion() == 3);
+  CHECK(Store::LatestSchemaVersion() == 3);
   {
     RawDb raw(path);
-    CHECK(raw.Int("PRAGMA user_version") == 2);
+    CHECK(raw.Int("PRAGMA user_version") == 3);
+    // Version 3: judgements start empty; the evidence placeholder became blob + evidence.
+    CHECK(raw.Int("SELECT count(*) FROM link WHERE matches = '[]' AND rules_version IS NULL "
+                  "AND flagged_at IS NULL AND last_flagged_at IS NULL") == 2);
+    CHECK(raw.Int("SELECT count(*) FROM link_check WHERE flagged IS NULL AND reason IS NULL") == 1);
+    CHECK(raw.Int("SELECT count(*) FROM pragma_table_info('evidence') WHERE name IN "
+                  "('check_id', 'sha256', 'rules_version')") == 3);
+    CHECK(raw.Int("SELECT count(*) FROM pragma_table_info('evidence') WHERE name = 'body_zstd'") == 0);
+    CHECK(raw.Int("SELECT count(*) FROM blob") == 0);
     CHECK(raw.Int("SELECT count(*) FROM link") == 2);
     CHECK(raw.Int("SELECT count(*) FROM report") == 1);
     CHECK(raw.Int("SELECT count(*) FROM link_check") == 1);

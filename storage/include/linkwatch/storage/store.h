@@ -115,6 +115,11 @@ struct Link {
   std::optional<int64_t> shares;
   std::optional<TimeMs> removed_since;
   std::optional<TimeMs> reappeared_at;  // last time a removed link was seen alive again
+  std::string matches = "[]";           // JSON array: hits of the last judged content
+  std::string rules_version;            // rule set that judged it; "" before any judgement
+  std::optional<TimeMs> flagged_at;     // first check that flagged the page
+  std::optional<TimeMs> last_flagged_at;
+  int64_t evidence_count = 0;           // snapshots kept (GetLink* only; 0 in ListLinks)
   TimeMs created_at = 0;
   std::string first_agency;
   std::vector<Report> reports;  // filled by GetLink*, empty in ListLinks
@@ -125,6 +130,7 @@ struct LinkFilter {
   std::optional<std::string> agency;    // links with at least one report by this agency
   std::optional<std::string> category;
   std::optional<std::string> origin;
+  std::optional<bool> flagged;          // the last judged content was (not) flagged
   std::optional<std::string> text;      // substring of the canonical URL or of a report note
                                         // (ASCII letters match case-insensitively)
   int limit = 50;                       // 1..1000
@@ -170,6 +176,20 @@ struct DueLink {
   std::string etag, last_modified, content_hash;  // from the last check with a body
   std::optional<int> http_status;
   std::optional<TimeMs> removed_since;
+  // The rule judgement of content_hash: carried over when the body is unchanged.
+  bool flagged = false;
+  std::string matches = "[]";      // JSON array text
+  std::string rules_version;       // "" when never judged
+  std::optional<TimeMs> flagged_at;  // set once the page was ever flagged
+};
+
+// A snapshot of a flagged page, kept as evidence with its check.
+struct EvidenceSnapshot {
+  std::string sha256;     // lower-case hex SHA-256 of the uncompressed body
+  std::string body_zstd;  // the body as one zstd frame
+  int64_t body_bytes = 0; // uncompressed size
+  std::string headers;    // JSON array [[name, value], ...] of the response; "" = []
+  std::string matches;    // JSON array of the hits with excerpts; "" = []
 };
 
 // One finished check of a leased link and the link's new state.
@@ -185,7 +205,16 @@ struct CheckOutcome {
   bool truncated = false, not_modified = false;
   std::string content_hash, etag, last_modified;  // empty = keep the link's previous value
   std::string error;
-  std::string rules_version;     // empty for now (matcher comes later)
+  // The rule judgement. When `judged` (a body was matched, or an unchanged
+  // one carried over) the link takes flagged/matches/rules_version; when not
+  // (no usable body) the link keeps its previous judgement.
+  bool judged = false;
+  bool flagged = false;
+  std::string matches;           // JSON array text with excerpts (link and evidence); "" = []
+  std::string matched_rules;     // JSON array of the hit rule ids (the check row); "" = []
+  std::string rules_version;     // version of the rule set that judged; "" when not judged
+  std::string reason;            // why the status, when the HTTP status does not say ("" none)
+  std::optional<EvidenceSnapshot> evidence;  // stored with the check when set
   // The link's new state, computed by the daemon.
   std::string status, candidate_status;
   int candidate_count = 0, backoff_step = 0;
@@ -210,6 +239,26 @@ struct CheckRow {
   bool truncated = false;
   bool not_modified = false;
   std::string error;
+  std::optional<bool> flagged;  // nullopt when the check judged nothing
+  std::string matched_rules;    // JSON array of rule ids
+  std::string rules_version;
+  std::string reason;
+};
+
+// One stored evidence snapshot (its body is fetched by sha256).
+struct EvidenceInfo {
+  int64_t id = 0;
+  int64_t link_id = 0;
+  int64_t check_id = 0;
+  std::string sha256;
+  int64_t body_bytes = 0;
+  int64_t stored_bytes = 0;  // compressed
+  TimeMs fetched_at = 0;
+  std::string final_url;
+  std::optional<int> http_status;
+  std::string headers;  // JSON array text
+  std::string matches;  // JSON array text
+  std::string rules_version;
 };
 
 // Which links Rescan makes due: exactly one of the three.
@@ -236,6 +285,7 @@ class Store {
   using CheckRow = storage::CheckRow;
   using RescanTarget = storage::RescanTarget;
   using QueueStats = storage::QueueStats;
+  using EvidenceInfo = storage::EvidenceInfo;
 
   // Opens (and, with create_if_missing, creates) the database at `path`
   // (":memory:" is allowed for tests) and applies pending migrations in one
@@ -303,8 +353,11 @@ class Store {
   // lease is no longer current (expired and re-leased, released at restart,
   // already recorded) or whose link does not exist is skipped: its element in
   // the result is false. A status change appends an audit row "link.status"
-  // (target "link:<id>", detail {"from","to","http_status"}) by the system
-  // actor (token 0, agency "linkwatchd"). Invalid input (kInvalidArgument,
+  // (target "link:<id>", detail {"from","to","http_status","reason"}) by the
+  // system actor (token 0, agency "linkwatchd"); a link whose page becomes
+  // flagged appends "link.flagged" (detail {"rules","evidence"}). An outcome's
+  // evidence is stored with its check: the body once per digest (shared by
+  // every link with the same bytes), the snapshot per check. Invalid input (kInvalidArgument,
   // naming the outcome) fails the whole call; text that servers control
   // (final_url, etag, last_modified, error) never does: it is stored as
   // valid UTF-8 (a malformed byte becomes U+FFFD), cut to its cap (64 KiB,
@@ -330,6 +383,14 @@ class Store {
 
   // The scheduler's queue as of `now`.
   virtual Result<QueueStats> Queue(TimeMs now) = 0;
+
+  // ---- evidence ----
+  // Snapshots of a link, oldest first. kNotFound for an unknown link.
+  virtual Result<std::vector<EvidenceInfo>> ListEvidence(int64_t link_id) = 0;
+  // The stored body with this SHA-256 (lower-case hex), decompressed.
+  // kNotFound when none is stored; kCorruption when the stored frame does not
+  // decode to bytes with that digest.
+  virtual Result<std::string> EvidenceBody(std::string_view sha256) = 0;
 
   // Appends an audit row for an action that has no table of its own
   // (e.g. "token.denied" is NOT logged; "audit.verify" is).
