@@ -1,0 +1,78 @@
+// Page extraction: what the matcher and the daemon read from a fetched body.
+//
+// ExtractPage() converts the body to UTF-8 (charset from the Content-Type
+// header, else a byte-order mark, else a <meta charset> / http-equiv in the
+// first bytes, else UTF-8), parses it once with Gumbo, and collects in one walk
+// of the tree: the visible text (script, style, noscript, template and other
+// non-rendered elements left out; block elements separated by a newline, inline
+// elements joined, so "cr<b>im</b>son" reads "crimson"), the title, meta
+// description, og:title / og:description, image alt texts, outlinks (a, area,
+// iframe, frame, video, audio, source, embed, track; resolved against the page
+// URL and <base href>; http(s) only; fragment dropped; first occurrence kept)
+// and the canonical link. A text/plain body is text only; a body of another
+// type (image, video, PDF, ...) yields an empty page.
+//
+// Never fails and never returns invalid UTF-8: bytes that are invalid in the
+// source charset become U+FFFD and `repaired` says so. An unknown charset
+// label is read as UTF-8 (with repair).
+//
+// Thread-safe: ExtractPage is a pure function.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace linkwatch::crawler {
+
+struct ExtractOptions {
+  // Visible text kept, in bytes of UTF-8 (cut at a character boundary). Default: 4 MiB.
+  size_t max_text_bytes = size_t{4} << 20;
+  // Outlinks kept per page. Default: 2000.
+  size_t max_outlinks = 2000;
+  // Image alt texts kept per page. Default: 500.
+  size_t max_alt_texts = 500;
+  // Deepest element nesting parsed, as browsers cap it (Blink: 512). Start
+  // tags nested deeper are dropped before parsing (their text stays), which
+  // keeps hostile pages (100,000 nested <div>) linear in time. Default: 512.
+  size_t max_nesting_depth = 512;
+};
+
+struct Outlink {
+  std::string url;  // absolute http(s) URL, fragment removed (not canonicalized)
+  std::string tag;  // element it came from: "a", "iframe", "video", ...
+};
+
+struct Page {
+  std::string charset;         // source charset as used, lower-case: "utf-8", "windows-1251", ...
+  std::string charset_source;  // "header", "bom", "meta" or "default"
+  bool repaired = false;       // some bytes were invalid and became U+FFFD
+  bool html = false;           // parsed as HTML (false: plain text or not text)
+  std::string title;
+  std::string description;     // <meta name="description">
+  std::string og_title;        // <meta property="og:title">
+  std::string og_description;  // <meta property="og:description">
+  std::string text;            // visible text; blocks separated by '\n'
+  bool text_truncated = false; // text was cut at max_text_bytes
+  std::vector<std::string> alt_texts;
+  std::vector<Outlink> outlinks;
+  std::string canonical_url;   // <link rel="canonical">, resolved; "" when absent
+
+  // What rules are matched against: title, description, og:title,
+  // og:description, visible text and alt texts, non-empty ones joined by '\n'.
+  std::string MatchText() const;
+};
+
+// `content_type` is the response's Content-Type header ("" when absent);
+// `page_url` the final URL of the fetch (base for relative links).
+Page ExtractPage(std::string_view body, std::string_view content_type, std::string_view page_url,
+                 const ExtractOptions& options = {});
+
+// Converts `bytes` in `charset` (any label iconv knows; WHATWG aliases such as
+// "cp1251", "koi8-r", "latin1" included) to valid UTF-8. Invalid input bytes
+// become U+FFFD and set *repaired (when not null). An unknown label is
+// treated as UTF-8.
+std::string ToUtf8(std::string_view bytes, std::string_view charset, bool* repaired = nullptr);
+
+}  // namespace linkwatch::crawler
