@@ -14,7 +14,12 @@
 //
 // Never fails and never returns invalid UTF-8: bytes that are invalid in the
 // source charset become U+FFFD and `repaired` says so. An unknown charset
-// label is read as UTF-8 (with repair).
+// label is read as UTF-8 (with repair); charset is then "utf-8" and
+// charset_source says where the unknown label was. A header charset beats a
+// byte-order mark; a mark that agrees with it is dropped. A <meta> naming
+// UTF-16 reads as UTF-8 (WHATWG). Empty and fragment-only references
+// ("#top") are not outlinks; outlinks are as curl's URL API resolves them
+// (host case kept, non-ASCII in relative paths %-escaped).
 //
 // Thread-safe: ExtractPage is a pure function.
 #pragma once
@@ -45,6 +50,7 @@ struct Outlink {
 };
 
 struct Page {
+  // charset and charset_source are "" for a body that is not text (no conversion).
   std::string charset;         // source charset as used, lower-case: "utf-8", "windows-1251", ...
   std::string charset_source;  // "header", "bom", "meta" or "default"
   bool repaired = false;       // some bytes were invalid and became U+FFFD
