@@ -172,7 +172,7 @@ TEST_CASE("ToUtf8 converts legacy charsets by WHATWG labels") {
   CHECK_FALSE(repaired);
 }
 
-TEST_CASE("text/plain is converted text; other types are empty pages") {
+TEST_CASE("text/plain is converted text, other types are empty pages") {
   const Page text = ExtractPage("<b>not</b> " + kPrivet1251, "text/plain; charset=windows-1251", kPageUrl);
   CHECK_FALSE(text.html);
   CHECK(text.text == "<b>not</b> Привет");
@@ -256,7 +256,7 @@ TEST_CASE("base href applies to every relative link and the canonical link") {
   CHECK(page.canonical_url == expected);
 }
 
-TEST_CASE("the canonical link is resolved; absent, it is empty") {
+TEST_CASE("the canonical link is resolved, absent, it is empty") {
   CHECK(Html("<link rel=canonical href='/c#f'>").canonical_url == "https://example.org/c");
   CHECK(Html("<link rel=stylesheet href=/s.css><p>x").canonical_url.empty());
   CHECK(Html("<link rel=canonical href='mailto:x@y'>").canonical_url.empty());

@@ -81,7 +81,7 @@ json WithLine(json item, int line) {
 
 }  // namespace
 
-TEST_CASE("health needs no token; every /v1 path does, with one message for every failure") {
+TEST_CASE("health needs no token, every /v1 path does, with one message for every failure") {
   Server s;
   CHECK(s.Call("GET", "/healthz").status == 200);
   const auto missing = s.Call("GET", "/v1/whoami");

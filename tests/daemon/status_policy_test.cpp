@@ -72,7 +72,7 @@ TEST_CASE("a pending link takes its first observation at once") {
   CHECK(t.state.removed_since == 10 * kHour);
 }
 
-TEST_CASE("one flaky fetch does not flip a link; two agreeing checks do") {
+TEST_CASE("one flaky fetch does not flip a link, two agreeing checks do") {
   StatusPolicy p;  // confirm_removed = 2, confirm_unreachable = 2
   std::mt19937_64 rng(7);
   LinkState alive;
@@ -107,7 +107,7 @@ TEST_CASE("one flaky fetch does not flip a link; two agreeing checks do") {
   }
 }
 
-TEST_CASE("removed and unreachable links back off up to a cap; alive ones do not") {
+TEST_CASE("removed and unreachable links back off up to a cap, alive ones do not") {
   StatusPolicy p;
   p.jitter = 0;
   LinkState s;

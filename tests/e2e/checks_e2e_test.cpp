@@ -139,7 +139,7 @@ TEST_CASE("links turn alive, then removed and blocked, with history saying when"
   CHECK(c.Link(a)["removed_since"].is_null());
 }
 
-TEST_CASE("a 200 page that says the video is gone is removed; a court stub is blocked") {
+TEST_CASE("a 200 page that says the video is gone is removed, a court stub is blocked") {
   Checking c;
   c.token = c.daemon.first_token;
   const int64_t video = c.Register("/video-unavailable");

@@ -336,7 +336,7 @@ TEST_CASE("RecordChecksAsync reports on the writer thread and Unavailable after 
 
 // ---- status changes and removal times ---------------------------------------------------
 
-TEST_CASE("a status change appends a link.status audit row; the chain still verifies") {
+TEST_CASE("a status change appends a link.status audit row, the chain still verifies") {
   Fixture fx(1);
   const int64_t id = fx.ids()[0];
   const size_t before = AuditActions(fx.store()).size();
@@ -372,7 +372,7 @@ TEST_CASE("a status change appends a link.status audit row; the chain still veri
   RequireChainOk(fx.store());
 }
 
-TEST_CASE("removed_since is kept while removed; reappeared_at is kept once set") {
+TEST_CASE("removed_since is kept while removed, reappeared_at is kept once set") {
   Fixture fx(1);
   TimeMs t = kStart;
   auto record = [&](CheckOutcome o) { REQUIRE(fx.Record({o}) == std::vector<bool>{true}); };
