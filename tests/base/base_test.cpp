@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "linkwatch/base/base64.h"
 #include "linkwatch/base/sha256.h"
 #include "linkwatch/base/zstd.h"
 #include "linkwatch/base/status.h"
@@ -73,4 +74,17 @@ TEST_CASE("zstd round-trips evidence and refuses corrupt, truncated and oversize
   auto empty = linkwatch::ZstdDecompress(linkwatch::ZstdCompress(""), 0);
   REQUIRE(empty.ok());
   CHECK(empty->empty());
+}
+
+TEST_CASE("base64 round-trips any bytes and refuses what is not base64") {
+  const std::string bytes("\x00\xff\xe0\xeb binary\n", 12);
+  for (size_t n = 0; n <= bytes.size(); ++n) {
+    const std::string part = bytes.substr(0, n);
+    auto back = linkwatch::Base64Decode(linkwatch::Base64Encode(part));
+    REQUIRE(back.ok());
+    CHECK(*back == part);
+  }
+  CHECK(linkwatch::Base64Encode("hi") == "aGk=");
+  CHECK(linkwatch::Base64Decode("aGk").status().code() == linkwatch::Status::Code::kInvalidArgument);
+  CHECK(linkwatch::Base64Decode("a*k=").status().code() == linkwatch::Status::Code::kInvalidArgument);
 }
