@@ -38,6 +38,11 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/links/{}/history", Role::kOperator, api::History},
     {"POST", "/v1/rescan", Role::kOperator, api::Rescan},
     {"GET", "/v1/status", Role::kOperator, api::CrawlStatus},
+    {"GET", "/v1/rules", Role::kOperator, api::ListRules},
+    {"POST", "/v1/rules/reload", Role::kAdmin, api::ReloadRules},
+    {"POST", "/v1/rules/test", Role::kOperator, api::TestRules},
+    {"GET", "/v1/links/{}/evidence", Role::kOperator, api::ListEvidence},
+    {"GET", "/v1/evidence/{}", Role::kOperator, api::EvidenceBody},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {
@@ -152,7 +157,7 @@ void Api::Impl::Serve(ApiRequest req, Done done) const {
 }
 
 Api::Api(ApiOptions options, storage::Store& store, Executor run)
-    : impl_(std::make_unique<Impl>(Impl{Context{std::move(options), store}, std::move(run)})) {}
+    : impl_(std::make_unique<Impl>(Impl{Context{std::move(options), store, run}, run})) {}
 
 Api::~Api() = default;
 

@@ -49,7 +49,11 @@ json CheckJson(const storage::CheckRow& c) {
           {"bytes", c.bytes},
           {"truncated", c.truncated},
           {"not_modified", c.not_modified},
-          {"error", c.error.empty() ? json(nullptr) : json(c.error)}};
+          {"error", c.error.empty() ? json(nullptr) : json(c.error)},
+          {"flagged", c.flagged ? json(*c.flagged) : json(nullptr)},
+          {"matched_rules", JsonArrayOrEmpty(c.matched_rules)},
+          {"rules_version", c.rules_version.empty() ? json(nullptr) : json(c.rules_version)},
+          {"reason", c.reason.empty() ? json(nullptr) : json(c.reason)}};
 }
 
 }  // namespace
@@ -128,7 +132,10 @@ void CrawlStatus(const Context& ctx, const Call&, Done done) {
                       {"fetch_queued", s.fetch_queued},
                       {"checks_recorded", s.checks_recorded},
                       {"leases_lost", s.leases_lost},
-                      {"checks_per_minute", s.checks_per_minute}};
+                      {"checks_per_minute", s.checks_per_minute},
+                      {"pages_matched", s.pages_matched},
+                      {"pages_carried_over", s.pages_carried_over},
+                      {"pages_flagged", s.pages_flagged}};
   } else {
     out["crawler"] = nullptr;
   }

@@ -25,6 +25,7 @@ struct Call {
 struct Context {
   ApiOptions options;
   storage::Store& store;
+  Api::Executor run;  // worker threads, for work that resumes off them (a fetch's answer)
 };
 
 using Done = Api::Done;
@@ -45,6 +46,8 @@ std::optional<int64_t> ParseId(const std::string& text);
 
 // JSON forms of stored records (docs/API.md).
 json TimeOrNull(const std::optional<TimeMs>& t);
+// Stored JSON array text parsed; [] when empty or not an array.
+json JsonArrayOrEmpty(const std::string& text);
 json LinkJson(const storage::Link& link, bool with_reports);
 json AgencyJson(const storage::Agency& agency);
 json TokenJson(const storage::TokenInfo& token);
@@ -66,5 +69,10 @@ void ListLinks(const Context&, const Call&, Done);
 void Rescan(const Context&, const Call&, Done);
 void History(const Context&, const Call&, Done);
 void CrawlStatus(const Context&, const Call&, Done);
+void ListRules(const Context&, const Call&, Done);
+void ReloadRules(const Context&, const Call&, Done);
+void TestRules(const Context&, const Call&, Done);
+void ListEvidence(const Context&, const Call&, Done);
+void EvidenceBody(const Context&, const Call&, Done);
 
 }  // namespace linkwatch::daemon::api

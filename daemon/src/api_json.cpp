@@ -73,6 +73,11 @@ std::optional<int64_t> ParseId(const std::string& text) {
   return v;
 }
 
+json JsonArrayOrEmpty(const std::string& text) {
+  json parsed = json::parse(text.empty() ? "[]" : text, nullptr, false);
+  return parsed.is_array() ? parsed : json::array();
+}
+
 json TimeOrNull(const std::optional<TimeMs>& t) {
   return t ? json(FormatIso8601(*t)) : json(nullptr);
 }
@@ -95,9 +100,14 @@ json LinkJson(const storage::Link& l, bool with_reports) {
             {"shares", OrNull(l.shares)},
             {"removed_since", TimeOrNull(l.removed_since)},
             {"reappeared_at", TimeOrNull(l.reappeared_at)},
+            {"flagged_at", TimeOrNull(l.flagged_at)},
+            {"last_flagged_at", TimeOrNull(l.last_flagged_at)},
+            {"rules_version", l.rules_version.empty() ? json(nullptr) : json(l.rules_version)},
             {"created_at", FormatIso8601(l.created_at)},
             {"first_agency", l.first_agency}};
   if (with_reports) {
+    j["matches"] = JsonArrayOrEmpty(l.matches);
+    j["evidence_count"] = l.evidence_count;
     json reports = json::array();
     for (const auto& r : l.reports) {
       reports.push_back({{"id", r.id},

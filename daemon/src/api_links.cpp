@@ -211,6 +211,12 @@ void ListLinks(const Context& ctx, const Call& call, Done done) {
   f.category = opt("category");
   f.origin = opt("origin");
   f.text = opt("q");
+  if (auto flagged = opt("flagged")) {
+    if (*flagged != "true" && *flagged != "false") {
+      return done(Error(400, "invalid_argument", "flagged must be true or false", "flagged"));
+    }
+    f.flagged = *flagged == "true";
+  }
   if (auto limit = opt("limit")) {
     const auto v = ParseId(*limit);
     if (!v || *v > kMaxListLimit) {

@@ -209,6 +209,12 @@ const std::map<std::string, Section, std::less<>>& Schema() {
         {"scheme_insensitive",
          BoolKey([](Config& c) { return &c.canon.scheme_insensitive_key; })}}},
       {"log", {{"level", StringKey([](Config& c) { return &c.log.level; })}}},
+      {"rules",
+       {{"paths", StringListKey([](Config& c) { return &c.rules.paths; })},
+        {"hash_lists", StringListKey([](Config& c) { return &c.rules.hash_lists; })},
+        {"map_confusables", BoolKey([](Config& c) { return &c.rules.map_confusables; })},
+        {"excerpt_chars",
+         IntKey<int>([](Config& c) { return &c.rules.excerpt_chars; }, 0, 1000)}}},
       {"crawler", CrawlerSection()},
       {"schedule", ScheduleSection()},
   };

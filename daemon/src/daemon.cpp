@@ -29,6 +29,7 @@ struct Flags {
   std::string data_dir;
   std::string listen;
   std::string log_level;
+  std::vector<std::string> rules;
   bool no_checks = false;
 };
 
@@ -47,6 +48,7 @@ Result<Config> ResolveConfig(const Flags& flags) {
   if (!flags.data_dir.empty()) config.storage.data_dir = flags.data_dir;
   if (!flags.listen.empty()) config.server.listen = flags.listen;
   if (!flags.log_level.empty()) config.log.level = flags.log_level;
+  if (!flags.rules.empty()) config.rules.paths = flags.rules;
   if (flags.no_checks) config.schedule.enabled = false;
   return config;
 }
@@ -83,6 +85,38 @@ SchedulerOptions SchedulerOptionsFrom(const Config& config) {
   return o;
 }
 
+std::string ListErrors(const std::vector<matcher::LoadError>& errors, const Status& st) {
+  if (errors.empty()) return st.message();
+  std::string out;
+  for (const auto& e : errors) out += "\n  " + e.ToString();
+  return out;
+}
+
+// Loads the configured rules; on failure the daemon does not start.
+bool LoadRules(RuleSource& rules) {
+  std::vector<matcher::LoadError> errors;
+  auto loaded = rules.Reload(&errors);
+  if (!loaded.ok()) {
+    spdlog::error("rule set refused ({} errors):{}", errors.size(), ListErrors(errors, loaded.status()));
+    return false;
+  }
+  spdlog::info("rules: {} rules, {} hash entries, version {}", (*loaded)->rules().size(),
+               (*loaded)->hash_entries().size(), (*loaded)->version().substr(0, 12));
+  return true;
+}
+
+// SIGHUP: load the rules again; a broken set is refused and the running one stays.
+void WatchHangup(asio::signal_set& hup, RuleSource& rules, asio::thread_pool& workers) {
+  hup.async_wait([&hup, &rules, &workers](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    asio::post(workers, [&rules] {
+      spdlog::info("SIGHUP: reloading rules");
+      if (!LoadRules(rules)) spdlog::warn("the running rule set stays in force");
+    });
+    WatchHangup(hup, rules, workers);
+  });
+}
+
 int Serve(const Config& config, storage::Store& store) {
   auto endpoint = ParseEndpoint(config.server.listen);
   if (!endpoint.ok()) {
@@ -92,14 +126,21 @@ int Serve(const Config& config, storage::Store& store) {
   asio::io_context io(1);
   asio::thread_pool workers(static_cast<size_t>(config.server.worker_threads));
   auto run_on_workers = [&workers](std::function<void()> fn) { asio::post(workers, std::move(fn)); };
+  RuleSource rules(config.rules.paths, LoadOptionsFrom(config));
+  if (!LoadRules(rules)) return 1;
   crawler::CurlFetcher fetcher(io, config.crawler);
-  Scheduler scheduler(io, run_on_workers, store, fetcher, SchedulerOptionsFrom(config));
+  Scheduler scheduler(io, run_on_workers, store, fetcher, &rules, SchedulerOptionsFrom(config));
   ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon, {}};
   api_options.hooks.wake_scheduler = [&scheduler] { scheduler.Wake(); };
   api_options.hooks.crawl_stats = [&scheduler, &fetcher] {
     const SchedulerStats s = scheduler.Stats();
-    return CrawlStats{s.in_flight, fetcher.InFlight(), fetcher.Queued(), s.checks_recorded,
-                      s.leases_lost, s.checks_per_minute};
+    return CrawlStats{s.in_flight,          fetcher.InFlight(),   fetcher.Queued(),
+                      s.checks_recorded,    s.leases_lost,        s.checks_per_minute,
+                      s.pages_matched,      s.pages_carried_over, s.pages_flagged};
+  };
+  api_options.hooks.rules = &rules;
+  api_options.hooks.fetch = [&fetcher](crawler::FetchRequest req, crawler::Fetcher::Callback cb) {
+    fetcher.Fetch(std::move(req), std::move(cb));
   };
   Api api(api_options, store, run_on_workers);
   HttpServer server(io, api, {config.server.max_body_bytes, config.server.request_timeout_seconds});
@@ -114,11 +155,14 @@ int Serve(const Config& config, storage::Store& store) {
   } else {
     spdlog::warn("schedule.enabled = false: links are not checked");
   }
+  asio::signal_set hup(io, SIGHUP);
+  WatchHangup(hup, rules, workers);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: finishing requests in flight, then exiting", sig);
     server.Stop();
+    hup.cancel();
     // Fetches cut short are not recorded; their leases are released at the next start.
     scheduler.Stop([] { spdlog::info("checks in flight recorded"); });
     fetcher.Stop();
@@ -139,6 +183,7 @@ int RunDaemon(int argc, char** argv) {
   app.add_option("--data-dir", flags.data_dir, "data directory (overrides storage.data_dir)");
   app.add_option("--listen", flags.listen, "HOST:PORT to serve the API on; port 0 picks a free one");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn or error");
+  app.add_option("--rules", flags.rules, "rule file or directory (repeatable; replaces rules.paths)");
   app.add_flag("--no-checks", flags.no_checks, "serve the API only; check no links (schedule.enabled = false)");
   try {
     app.parse(argc, argv);

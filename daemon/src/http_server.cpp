@@ -95,7 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "linkwatchd");
-    res->set(http::field::content_type, "application/json");
+    res->set(http::field::content_type, r.content_type);
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);
     res->prepare_payload();

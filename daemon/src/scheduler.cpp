@@ -56,13 +56,37 @@ TimeMs FirstSeen(storage::Store& store, const storage::DueLink& due, const std::
 
 // What one fetch means for its link: the check row and the link's new state.
 // Runs on a worker thread.
+// Pages judged on workers, read by Stats() from any thread.
+struct JudgeCounters {
+  std::atomic<int64_t> matched{0}, carried_over{0}, flagged{0};
+  std::atomic<int64_t> extract_us{0}, match_us{0};
+
+  void Count(const Judgement& j) {
+    if (!j.judged) return;
+    (j.carried_over ? carried_over : matched).fetch_add(1);
+    if (j.flagged) flagged.fetch_add(1);
+    extract_us.fetch_add(j.extract_us);
+    match_us.fetch_add(j.match_us);
+  }
+};
+
 storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink& due,
                                    const crawler::FetchResult& r, TimeMs now,
-                                   const StatusPolicy& policy) {
-  const std::string observed = Observe(r, due.host, due.status, policy);
+                                   const StatusPolicy& policy, const RuleSource* rules,
+                                   JudgeCounters& counters) {
+  storage::CheckOutcome o;
+  if (!r.not_modified && r.error == crawler::FetchError::kNone) {
+    // The content hash is of pages (2xx): what the rules judge and evidence keeps.
+    if (r.http_status >= 200 && r.http_status < 300) o.content_hash = Sha256Hex(r.body);
+    o.etag = r.Header("etag");
+    o.last_modified = r.Header("last-modified");
+  }
+  Judgement j = rules != nullptr ? Judge(due, r, o.content_hash, *rules->Current()) : Judgement{};
+  counters.Count(j);
+  const std::string observed =
+      ApplyJudgement(due, j, Observe(r, due.host, due.status, policy), &o.reason);
   const Transition t =
       Advance(StateOf(due), observed, now, FirstSeen(store, due, observed, now), policy, ThreadRng());
-  storage::CheckOutcome o;
   o.link_id = due.id;
   o.lease_id = due.lease_id;
   o.checked_at = now;
@@ -74,12 +98,13 @@ storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink
   o.bytes = r.wire_bytes;
   o.truncated = r.truncated;
   o.not_modified = r.not_modified;
-  if (!r.not_modified && r.error == crawler::FetchError::kNone) {
-    o.content_hash = Sha256Hex(r.body);
-    o.etag = r.Header("etag");
-    o.last_modified = r.Header("last-modified");
-  }
   o.error = ErrorText(r);
+  o.judged = j.judged;
+  o.flagged = j.flagged;
+  o.matches = std::move(j.matches);
+  o.matched_rules = std::move(j.matched_ids);
+  o.rules_version = std::move(j.rules_version);
+  o.evidence = std::move(j.evidence);
   o.status = t.state.status;
   o.candidate_status = t.state.candidate_status;
   o.candidate_count = t.state.candidate_count;
@@ -89,7 +114,12 @@ storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink
   o.reappeared_at = t.state.reappeared_at;
   if (t.changed) {
     spdlog::info("link {} is now {} (was {}): {}", due.id, t.state.status, due.status,
-                 o.error.empty() ? "HTTP " + std::to_string(r.http_status) : o.error);
+                 !o.reason.empty() ? o.reason
+                 : o.error.empty() ? "HTTP " + std::to_string(r.http_status)
+                                   : o.error);
+  }
+  if (o.judged && o.flagged && !due.flagged) {
+    spdlog::info("link {} is flagged: {}", due.id, o.matched_rules);
   }
   return o;
 }
@@ -112,9 +142,9 @@ bool IsCancelled(const crawler::FetchResult& r) {
 
 struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   Impl(asio::io_context& io, Executor workers, storage::Store& store, crawler::Fetcher& fetcher,
-       SchedulerOptions options, const Clock& clock)
+       const RuleSource* rules, SchedulerOptions options, const Clock& clock)
       : io(io), poll_timer(io), flush_timer(io), workers(std::move(workers)), store(store),
-        fetcher(fetcher), options(std::move(options)), clock(clock) {}
+        fetcher(fetcher), rules(rules), options(std::move(options)), clock(clock) {}
 
   // -- leasing
   void DoPoll() {
@@ -161,6 +191,11 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     auto canon = crawler::Canonicalize(due.submitted_url, {}, options.canon);
     if (!canon.ok()) return OnFetched(std::move(due), Unfetchable(due, canon.status()));
     crawler::FetchRequest req{canon->href, due.etag, due.last_modified};
+    // A new rule set must see the body: no conditional request then.
+    if (rules != nullptr && rules->Current()->version() != due.rules_version) {
+      req.etag.clear();
+      req.last_modified.clear();
+    }
     fetcher.Fetch(std::move(req), [self = shared_from_this(), due = std::move(due)](crawler::FetchResult r) mutable {
       // The fetcher answers on the io thread; post keeps this off its call stack.
       asio::post(self->io, [self, due = std::move(due), r = std::move(r)]() mutable {
@@ -181,7 +216,8 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     if (options.max_in_flight - fetching >= options.lease_batch / 4) DoPoll();
     const TimeMs now = clock.Now();
     workers([self = shared_from_this(), due = std::move(due), r = std::move(r), now] {
-      auto outcome = BuildOutcome(self->store, due, r, now, self->options.policy);
+      auto outcome = BuildOutcome(self->store, due, r, now, self->options.policy, self->rules,
+                                  self->judge_counters);
       asio::post(self->io, [self, o = std::move(outcome)]() mutable { self->Enqueue(std::move(o)); });
     });
   }
@@ -255,6 +291,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   Executor workers;
   storage::Store& store;
   crawler::Fetcher& fetcher;
+  const RuleSource* rules;  // null: pages are not judged
   SchedulerOptions options;
   const Clock& clock;
 
@@ -275,11 +312,14 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   std::atomic<int64_t> stats_recorded{0};
   std::atomic<int64_t> stats_lost{0};
   std::atomic<double> stats_per_minute{0};
+  JudgeCounters judge_counters;
 };
 
 Scheduler::Scheduler(asio::io_context& io, Executor workers, storage::Store& store,
-                     crawler::Fetcher& fetcher, SchedulerOptions options, const Clock& clock)
-    : impl_(std::make_shared<Impl>(io, std::move(workers), store, fetcher, std::move(options), clock)) {}
+                     crawler::Fetcher& fetcher, const RuleSource* rules, SchedulerOptions options,
+                     const Clock& clock)
+    : impl_(std::make_shared<Impl>(io, std::move(workers), store, fetcher, rules,
+                                   std::move(options), clock)) {}
 
 Scheduler::~Scheduler() = default;
 
@@ -309,8 +349,18 @@ void Scheduler::Wake() {
 }
 
 SchedulerStats Scheduler::Stats() const {
-  return {impl_->stats_in_flight.load(), impl_->stats_recorded.load(), impl_->stats_lost.load(),
-          impl_->stats_per_minute.load()};
+  const JudgeCounters& j = impl_->judge_counters;
+  SchedulerStats s;
+  s.in_flight = impl_->stats_in_flight.load();
+  s.checks_recorded = impl_->stats_recorded.load();
+  s.leases_lost = impl_->stats_lost.load();
+  s.checks_per_minute = impl_->stats_per_minute.load();
+  s.pages_matched = j.matched.load();
+  s.pages_carried_over = j.carried_over.load();
+  s.pages_flagged = j.flagged.load();
+  s.extract_ms = j.extract_us.load() / 1000;
+  s.match_ms = j.match_us.load() / 1000;
+  return s;
 }
 
 }  // namespace linkwatch::daemon

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/crawler/url.h"
+#include "linkwatch/daemon/rules.h"
 #include "linkwatch/storage/store.h"
 
 namespace linkwatch::daemon {
@@ -25,7 +27,8 @@ struct ApiRequest {
 
 struct ApiResponse {
   int status = 200;
-  std::string body;  // JSON text
+  std::string body;  // JSON text, unless content_type says otherwise
+  std::string content_type = "application/json";
 };
 
 // What the crawl loop reports for GET /v1/status.
@@ -36,12 +39,20 @@ struct CrawlStats {
   int64_t checks_recorded = 0;  // since the daemon started
   int64_t leases_lost = 0;
   double checks_per_minute = 0;
+  int64_t pages_matched = 0;       // bodies extracted and matched
+  int64_t pages_carried_over = 0;  // unchanged bodies: the last judgement stands
+  int64_t pages_flagged = 0;
 };
 
 // Ties to the rest of the daemon; each may be empty (tests, API-only runs).
 struct ApiHooks {
   std::function<void()> wake_scheduler;   // links became due now
   std::function<CrawlStats()> crawl_stats;
+  // The rule set in force and its reload (GET /v1/rules, POST /v1/rules/...);
+  // without `rules` those endpoints answer 503.
+  RuleSource* rules = nullptr;
+  // Fetches one URL for POST /v1/rules/test; `done` may run on any thread.
+  std::function<void(crawler::FetchRequest, crawler::Fetcher::Callback done)> fetch;
 };
 
 struct ApiOptions {

@@ -40,6 +40,16 @@ struct ScheduleConfig {
   StatusPolicy policy;                  // intervals, confirmations, markers ([[markers]])
 };
 
+struct RulesConfig {
+  // Rule files, or directories whose *.toml files are rule files; relative to
+  // the working directory. Empty: no rules, so no page is flagged.
+  std::vector<std::string> paths;
+  // Known-content hash lists (files, or directories of *.txt files).
+  std::vector<std::string> hash_lists;
+  bool map_confusables = true;  // Latin/Cyrillic look-alikes read as one letter
+  int excerpt_chars = 80;       // evidence context on each side of a match
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error
 };
@@ -51,6 +61,7 @@ struct Config {
   crawler::CanonOptions canon;
   crawler::FetchOptions crawler;        // [crawler] and [[proxy]]
   ScheduleConfig schedule;              // [schedule] and [[markers]]
+  RulesConfig rules;                    // [rules]
   LogConfig log;
 };
 

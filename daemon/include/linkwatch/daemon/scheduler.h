@@ -16,6 +16,7 @@
 #include "linkwatch/base/time.h"
 #include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/crawler/url.h"
+#include "linkwatch/daemon/rules.h"
 #include "linkwatch/daemon/status_policy.h"
 #include "linkwatch/storage/store.h"
 
@@ -41,15 +42,20 @@ struct SchedulerStats {
   int64_t checks_recorded = 0;  // since start
   int64_t leases_lost = 0;      // outcomes dropped because their lease had expired
   double checks_per_minute = 0; // over the last minute
+  // Page judgements since start: bodies extracted and matched, unchanged
+  // bodies whose last judgement was carried over, flagged pages.
+  int64_t pages_matched = 0, pages_carried_over = 0, pages_flagged = 0;
+  int64_t extract_ms = 0, match_ms = 0;  // worker time spent extracting and matching
 };
 
 class Scheduler {
  public:
   using Executor = std::function<void(std::function<void()>)>;
 
-  // `io`, `store`, `fetcher` and `clock` must outlive the scheduler.
+  // `io`, `store`, `fetcher`, `rules` and `clock` must outlive the scheduler.
+  // Each 2xx page is judged by rules->Current() (not judged when null).
   Scheduler(boost::asio::io_context& io, Executor workers, storage::Store& store,
-            crawler::Fetcher& fetcher, SchedulerOptions options,
+            crawler::Fetcher& fetcher, const RuleSource* rules, SchedulerOptions options,
             const Clock& clock = SystemClock::Instance());
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;

@@ -1,0 +1,84 @@
+// The daemon's current rule set, and what one fetched page means under it.
+//
+// RuleSource is thread-safe: Current() may be called from any thread while
+// Reload() builds a new set; a reload that fails leaves the running set in
+// place. Judge() is a pure function (thread-safe).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linkwatch/base/status.h"
+#include "linkwatch/base/time.h"
+#include "linkwatch/crawler/fetcher.h"
+#include "linkwatch/crawler/page.h"
+#include "linkwatch/daemon/config.h"
+#include "linkwatch/matcher/rule_set.h"
+#include "linkwatch/storage/store.h"
+
+namespace linkwatch::daemon {
+
+// The matcher's load options from the config: [rules] and the registry's
+// extra categories.
+matcher::LoadOptions LoadOptionsFrom(const Config& config);
+
+class RuleSource {
+ public:
+  RuleSource(std::vector<std::string> paths, matcher::LoadOptions options);
+
+  // Loads every file anew. On success the new set becomes current and is
+  // returned; on failure the current set stays, `errors` (when not null) lists
+  // each problem, and the status's message lists them one per line.
+  Result<std::shared_ptr<const matcher::RuleSet>> Reload(
+      std::vector<matcher::LoadError>* errors = nullptr);
+
+  // The set in force: the empty set until a Reload succeeds. Never null.
+  std::shared_ptr<const matcher::RuleSet> Current() const;
+  const std::vector<std::string>& paths() const { return paths_; }
+  TimeMs loaded_at() const;
+
+ private:
+  const std::vector<std::string> paths_;
+  const matcher::LoadOptions options_;
+  std::mutex reload_mu_;  // one Reload at a time
+  mutable std::mutex mu_;
+  std::shared_ptr<const matcher::RuleSet> current_;  // guarded by mu_
+  TimeMs loaded_at_ = 0;                             // guarded by mu_
+};
+
+// Why a page that answers 2xx counts as removed: it carried flagged content
+// once and no longer does.
+inline constexpr char kContentRemovedReason[] = "content removed: no rule matches the page any more";
+
+// The rule judgement of one fetch of `due`, with its evidence.
+struct Judgement {
+  bool judged = false;        // false: no usable body (error, non-2xx, 304)
+  bool carried_over = false;  // body and rule set unchanged: the last judgement stands
+  bool flagged = false;
+  std::string matches;        // JSON (matcher/match_json.h)
+  std::string matched_ids;    // JSON array of rule ids
+  std::string rules_version;
+  std::optional<storage::EvidenceSnapshot> evidence;  // first flagged, or flagged content changed
+  int64_t extract_us = 0, match_us = 0;  // time spent (0 when carried over)
+};
+
+// Judges `fetch` of `due` with `rules`. A 304, or a body whose SHA-256
+// (`content_hash`, hex) equals the last judged one, under the same rule set,
+// carries the last judgement over without extracting or matching; another
+// 2xx body is extracted and matched; anything else judges nothing.
+Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
+                const std::string& content_hash, const matcher::RuleSet& rules,
+                const crawler::ExtractOptions& extract = {});
+
+// The status a judged page implies: "removed" when a page that was flagged
+// before is not flagged now, else `observed` unchanged. Sets *reason then.
+std::string ApplyJudgement(const storage::DueLink& due, const Judgement& j,
+                           const std::string& observed, std::string* reason);
+
+// A response's headers as a JSON array [[name, value], ...] (capped).
+std::string HeadersJson(const crawler::FetchResult& fetch);
+
+}  // namespace linkwatch::daemon

@@ -1,0 +1,140 @@
+#include "linkwatch/daemon/rules.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "linkwatch/base/zstd.h"
+#include "linkwatch/matcher/match_json.h"
+
+namespace linkwatch::daemon {
+namespace {
+
+using nlohmann::json;
+constexpr size_t kMaxHeaderJsonBytes = 128 * 1024;  // below storage's cap on evidence headers
+
+int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+// The rule ids of a stored matches array (for a carried-over judgement).
+std::string IdsOf(const std::string& matches) {
+  json ids = json::array();
+  const json parsed = json::parse(matches.empty() ? "[]" : matches, nullptr, false);
+  if (parsed.is_array()) {
+    for (const auto& m : parsed) {
+      if (m.contains("rule_id") && m["rule_id"].is_string()) {
+        ids.push_back(m["rule_id"]);
+      } else if (m.contains("sha256") && m["sha256"].is_string()) {
+        ids.push_back("hash:" + m["sha256"].get<std::string>());
+      }
+    }
+  }
+  return ids.dump();
+}
+
+}  // namespace
+
+matcher::LoadOptions LoadOptionsFrom(const Config& config) {
+  matcher::LoadOptions o;
+  for (const auto& c : config.registry.categories) {
+    if (c != "extremist" && c != "terrorist") o.extra_categories.push_back(c);
+  }
+  o.hash_paths = config.rules.hash_lists;
+  o.normalize.map_confusables = config.rules.map_confusables;
+  o.excerpt_chars = config.rules.excerpt_chars;
+  return o;
+}
+
+RuleSource::RuleSource(std::vector<std::string> paths, matcher::LoadOptions options)
+    : paths_(std::move(paths)), options_(std::move(options)) {
+  // The empty set: loading nothing cannot fail.
+  auto empty = matcher::RuleSet::Load({}, matcher::LoadOptions{});
+  current_ = *empty;
+}
+
+Result<std::shared_ptr<const matcher::RuleSet>> RuleSource::Reload(
+    std::vector<matcher::LoadError>* errors) {
+  std::lock_guard reload(reload_mu_);
+  auto loaded = matcher::RuleSet::Load(paths_, options_, errors);
+  if (!loaded.ok()) return loaded.status();
+  std::lock_guard lock(mu_);
+  current_ = *loaded;
+  loaded_at_ = SystemClock::Instance().Now();
+  return current_;
+}
+
+std::shared_ptr<const matcher::RuleSet> RuleSource::Current() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+TimeMs RuleSource::loaded_at() const {
+  std::lock_guard lock(mu_);
+  return loaded_at_;
+}
+
+std::string HeadersJson(const crawler::FetchResult& fetch) {
+  json out = json::array();
+  size_t bytes = 0;
+  for (const auto& [name, value] : fetch.headers) {
+    bytes += name.size() + value.size() + 8;
+    if (bytes > kMaxHeaderJsonBytes) break;
+    out.push_back({name, value});
+  }
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
+                const std::string& content_hash, const matcher::RuleSet& rules,
+                const crawler::ExtractOptions& extract) {
+  Judgement j;
+  if (fetch.error != crawler::FetchError::kNone) return j;
+  const bool same_rules = !due.rules_version.empty() && rules.version() == due.rules_version;
+  // 304: the body the last check judged is still the page.
+  const bool unchanged =
+      fetch.not_modified || (!content_hash.empty() && content_hash == due.content_hash);
+  if (unchanged && same_rules) {
+    j.judged = j.carried_over = true;
+    j.rules_version = rules.version();
+    j.flagged = due.flagged;
+    j.matches = due.matches;
+    j.matched_ids = IdsOf(due.matches);
+    return j;
+  }
+  if (fetch.not_modified || fetch.http_status < 200 || fetch.http_status >= 300) return j;
+  j.judged = true;
+  j.rules_version = rules.version();
+  auto start = std::chrono::steady_clock::now();
+  const crawler::Page page = crawler::ExtractPage(fetch.body, fetch.Header("content-type"),
+                                                  fetch.final_url.empty() ? fetch.url : fetch.final_url,
+                                                  extract);
+  j.extract_us = MicrosSince(start);
+  start = std::chrono::steady_clock::now();
+  const matcher::MatchResult result = rules.Match(page.MatchText(), fetch.body);
+  j.match_us = MicrosSince(start);
+  j.flagged = result.flagged;
+  j.matches = matcher::MatchesJson(result);
+  j.matched_ids = matcher::MatchedIdsJson(result);
+  // Evidence when the link is first flagged and whenever flagged content changes.
+  if (j.flagged && (!due.flagged || content_hash != due.content_hash)) {
+    storage::EvidenceSnapshot e;
+    e.sha256 = content_hash;
+    e.body_zstd = ZstdCompress(fetch.body);
+    e.body_bytes = static_cast<int64_t>(fetch.body.size());
+    e.headers = HeadersJson(fetch);
+    e.matches = j.matches;
+    j.evidence = std::move(e);
+  }
+  return j;
+}
+
+std::string ApplyJudgement(const storage::DueLink& due, const Judgement& j,
+                           const std::string& observed, std::string* reason) {
+  if (!j.judged || j.flagged || observed != "alive" || !due.flagged_at) return observed;
+  *reason = kContentRemovedReason;
+  return "removed";
+}
+
+}  // namespace linkwatch::daemon

@@ -1,0 +1,169 @@
+// What one fetched page means under a rule set: judged, carried over, or not
+// judged; evidence when first flagged or changed; content removed.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "linkwatch/base/sha256.h"
+#include "linkwatch/base/zstd.h"
+#include "linkwatch/daemon/rules.h"
+#include "test_support.h"
+
+using namespace linkwatch;
+using namespace linkwatch::daemon;
+using nlohmann::json;
+
+namespace {
+
+constexpr char kRules[] = R"toml(
+[[rule]]
+id = "cd-001"
+category = "extremist"
+severity = 3
+description = "Slogan"
+legal_basis = "Court decision No. 2-1234/2021"
+patterns = ['crimson\s+dawn\s+rises']
+)toml";
+
+const std::string kFlagged = "<html><body><p>Crimson <i>Dawn</i> rises</p></body></html>";
+const std::string kClean = "<html><body><p>Weather report</p></body></html>";
+
+struct Rules {
+  test::TempDir dir;
+  std::shared_ptr<const matcher::RuleSet> set;
+  Rules() {
+    test::WriteFile(dir.File("r.toml"), kRules);
+    RuleSource source({dir.File("r.toml")}, {});
+    auto loaded = source.Reload();
+    REQUIRE(loaded.ok());
+    set = *loaded;
+  }
+};
+
+crawler::FetchResult Page(const std::string& body, int status = 200) {
+  crawler::FetchResult r;
+  r.url = r.final_url = "https://example.org/post";
+  r.http_status = status;
+  r.body = body;
+  r.headers = {{"Content-Type", "text/html; charset=utf-8"}};
+  return r;
+}
+
+// The link after a judgement of `body`, as storage hands it back.
+storage::DueLink After(const Judgement& j, const std::string& body, std::optional<TimeMs> flagged_at) {
+  storage::DueLink due;
+  due.content_hash = Sha256Hex(body);
+  due.flagged = j.flagged;
+  due.matches = j.matches;
+  due.rules_version = j.rules_version;
+  due.flagged_at = flagged_at;
+  return due;
+}
+
+}  // namespace
+
+TEST_CASE("a flagged page is judged with its matches and evidence") {
+  Rules rules;
+  const Judgement j = Judge({}, Page(kFlagged), Sha256Hex(kFlagged), *rules.set);
+  CHECK(j.judged);
+  CHECK_FALSE(j.carried_over);
+  CHECK(j.flagged);
+  CHECK(j.rules_version == rules.set->version());
+  CHECK(j.matched_ids == R"(["cd-001"])");
+  const json matches = json::parse(j.matches);
+  REQUIRE(matches.size() == 1);
+  CHECK(matches[0]["excerpt"] == "Crimson Dawn rises");
+  REQUIRE(j.evidence.has_value());
+  CHECK(j.evidence->sha256 == Sha256Hex(kFlagged));
+  CHECK(j.evidence->body_bytes == static_cast<int64_t>(kFlagged.size()));
+  CHECK(ZstdDecompress(j.evidence->body_zstd, kFlagged.size()).value() == kFlagged);
+  CHECK(json::parse(j.evidence->headers) == json::array({{"Content-Type", "text/html; charset=utf-8"}}));
+  CHECK(j.evidence->matches == j.matches);
+}
+
+TEST_CASE("an unchanged page under the same rules carries the judgement over without matching") {
+  Rules rules;
+  const Judgement first = Judge({}, Page(kFlagged), Sha256Hex(kFlagged), *rules.set);
+  const storage::DueLink due = After(first, kFlagged, 1000);
+
+  SECTION("the same bytes") {
+    const Judgement again = Judge(due, Page(kFlagged), Sha256Hex(kFlagged), *rules.set);
+    CHECK(again.judged);
+    CHECK(again.carried_over);
+    CHECK(again.flagged);
+    CHECK(again.matches == first.matches);
+    CHECK(again.matched_ids == R"(["cd-001"])");
+    CHECK(again.match_us == 0);
+    CHECK_FALSE(again.evidence.has_value());  // nothing new to keep
+  }
+  SECTION("a 304") {
+    crawler::FetchResult r = Page("", 304);
+    r.not_modified = true;
+    const Judgement again = Judge(due, r, "", *rules.set);
+    CHECK(again.carried_over);
+    CHECK(again.flagged);
+    CHECK(again.rules_version == rules.set->version());
+  }
+  SECTION("another rule set judges the same bytes anew") {
+    storage::DueLink old = due;
+    old.rules_version = std::string(64, 'f');
+    const Judgement again = Judge(old, Page(kFlagged), Sha256Hex(kFlagged), *rules.set);
+    CHECK_FALSE(again.carried_over);
+    CHECK(again.flagged);
+    CHECK_FALSE(again.evidence.has_value());  // flagged before, same content
+  }
+  SECTION("changed flagged content keeps a new snapshot") {
+    const std::string edited = kFlagged + "<p>more</p>";
+    const Judgement again = Judge(due, Page(edited), Sha256Hex(edited), *rules.set);
+    CHECK_FALSE(again.carried_over);
+    REQUIRE(again.evidence.has_value());
+    CHECK(again.evidence->sha256 == Sha256Hex(edited));
+  }
+}
+
+TEST_CASE("errors, 404s and a 304 under new rules judge nothing") {
+  Rules rules;
+  crawler::FetchResult failed = Page("");
+  failed.http_status = 0;
+  failed.error = crawler::FetchError::kTimeout;
+  CHECK_FALSE(Judge({}, failed, "", *rules.set).judged);
+  CHECK_FALSE(Judge({}, Page(kFlagged, 404), "", *rules.set).judged);
+  crawler::FetchResult not_modified = Page("", 304);
+  not_modified.not_modified = true;
+  CHECK_FALSE(Judge({}, not_modified, "", *rules.set).judged);  // never judged: nothing to carry
+}
+
+TEST_CASE("a page that was flagged and no longer is counts as removed, with the reason") {
+  Rules rules;
+  const Judgement flagged = Judge({}, Page(kFlagged), Sha256Hex(kFlagged), *rules.set);
+  const Judgement clean = Judge(After(flagged, kFlagged, 1000), Page(kClean), Sha256Hex(kClean), *rules.set);
+  REQUIRE(clean.judged);
+  CHECK_FALSE(clean.flagged);
+  CHECK(clean.matches == "[]");
+
+  std::string reason;
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, "alive", &reason) == "removed");
+  CHECK(reason == kContentRemovedReason);
+
+  // Never flagged: a clean page is simply alive; other statuses are not overridden.
+  reason.clear();
+  CHECK(ApplyJudgement({}, clean, "alive", &reason) == "alive");
+  CHECK(reason.empty());
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, "blocked", &reason) == "blocked");
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), Judgement{}, "alive", &reason) == "alive");
+}
+
+TEST_CASE("a refused reload keeps the running rule set") {
+  test::TempDir dir;
+  test::WriteFile(dir.File("r.toml"), kRules);
+  RuleSource source({dir.File("r.toml")}, {});
+  CHECK(source.Current()->rules().empty());  // before the first load: the empty set
+  REQUIRE(source.Reload().ok());
+  const auto running = source.Current();
+  test::WriteFile(dir.File("r.toml"), std::string(kRules) + "[[rule]]\nid = \"cd-001\"\n");
+  std::vector<matcher::LoadError> errors;
+  auto refused = source.Reload(&errors);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_FALSE(errors.empty());
+  CHECK(source.Current() == running);
+  CHECK(source.Current()->rules().size() == 1);
+}
