@@ -124,15 +124,16 @@ void Configure(CURL* curl, const ApiOptions& options, Transfer& t) {
 
 // A body that is not JSON is an error only in a 2xx answer (a proxy's error
 // page, say, still carries its HTTP status).
-Result<ApiResponse> ParseAnswer(long status, const Transfer& t, const ApiOptions& options) {
+Result<ApiResponse> ParseAnswer(long status, const std::string& received, const std::string& url,
+                                const ApiOptions& options) {
   ApiResponse response;
   response.status = status;
-  if (t.received.empty()) return response;
-  response.body = nlohmann::json::parse(t.received, nullptr, /*allow_exceptions=*/false);
+  if (received.empty()) return response;
+  response.body = nlohmann::json::parse(received, nullptr, /*allow_exceptions=*/false);
   if (!response.body.is_discarded()) return response;
   response.body = nullptr;
   if (status < 200 || status >= 300) return response;
-  return Status::Internal("linkwatchd at " + options.base_url + " answered " + t.url +
+  return Status::Internal("linkwatchd at " + options.base_url + " answered " + url +
                           " with a body that is not JSON");
 }
 
@@ -150,6 +151,22 @@ Result<ApiResponse> ApiClient::Post(std::string_view path, const nlohmann::json&
 }
 
 Result<ApiResponse> ApiClient::Perform(std::string_view path, const std::string* body) {
+  auto answer = Exchange(path, body);
+  if (!answer.ok()) return answer.status();
+  return ParseAnswer(answer->first, answer->second, JoinUrl(options_.base_url, path), options_);
+}
+
+Result<std::string> ApiClient::Download(std::string_view path) {
+  auto answer = Exchange(path, nullptr);
+  if (!answer.ok()) return answer.status();
+  if (answer->first >= 200 && answer->first < 300) return std::move(answer->second);
+  auto parsed = ParseAnswer(answer->first, answer->second, JoinUrl(options_.base_url, path), options_);
+  if (!parsed.ok()) return parsed.status();
+  return StatusFromResponse(*parsed);
+}
+
+Result<std::pair<long, std::string>> ApiClient::Exchange(std::string_view path,
+                                                         const std::string* body) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return Status::Internal("curl_easy_init failed");
   curl_easy_reset(curl);  // keeps the open connection
@@ -163,7 +180,7 @@ Result<ApiResponse> ApiClient::Perform(std::string_view path, const std::string*
   if (rc != CURLE_OK) return TransportError(rc, transfer.error, options_);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  return ParseAnswer(status, transfer, options_);
+  return std::make_pair(status, std::move(transfer.received));
 }
 
 Status StatusFromResponse(const ApiResponse& response) {

@@ -47,12 +47,17 @@ class ApiClient {
   //   kInternal         a 2xx answer whose body is not JSON.
   Result<ApiResponse> Get(std::string_view path);
   Result<ApiResponse> Post(std::string_view path, const nlohmann::json& body);
+  // GETs `path` and returns a 2xx answer's bytes as they are (evidence
+  // bodies); any other answer fails as StatusFromResponse says.
+  Result<std::string> Download(std::string_view path);
 
   const ApiOptions& options() const { return options_; }
 
  private:
   // POSTs `*body` when given, else GETs.
   Result<ApiResponse> Perform(std::string_view path, const std::string* body);
+  // The same exchange; the HTTP status and the body's bytes.
+  Result<std::pair<long, std::string>> Exchange(std::string_view path, const std::string* body);
 
   ApiOptions options_;
   void* curl_;  // CURL*, kept out of this header

@@ -101,7 +101,10 @@ void PrintStatus(std::ostream& out, const json& s) {
   out << "in flight      " << FieldText(c, "in_flight") << " (on the wire " << FieldText(c, "fetch_running")
       << ", waiting for a host slot " << FieldText(c, "fetch_queued") << ")\n"
       << "throughput     " << FieldText(c, "checks_per_minute") << " checks/min; "
-      << FieldText(c, "checks_recorded") << " since start\n";
+      << FieldText(c, "checks_recorded") << " since start\n"
+      << "pages judged   " << FieldText(c, "pages_matched") << " matched, "
+      << FieldText(c, "pages_carried_over") << " unchanged (judgement carried over), "
+      << FieldText(c, "pages_flagged") << " flagged\n";
 }
 
 }  // namespace

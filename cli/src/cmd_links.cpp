@@ -29,7 +29,7 @@ struct ShowOptions {
 };
 
 struct ListOptions {
-  std::string status, agency, category, origin, text;
+  std::string status, agency, category, origin, text, flagged;
   int limit = 0;  // 0: the daemon's default
   int64_t after = 0;
   bool all = false;  // follow next_after to the end
@@ -64,6 +64,9 @@ constexpr JsonColumn kLinkFields[] = {
     {"shares", "shares"},
     {"removed since", "removed_since"},
     {"reappeared", "reappeared_at"},
+    {"flagged since", "flagged_at"},
+    {"last flagged", "last_flagged_at"},
+    {"evidence", "evidence_count"},
 };
 
 void PrintLink(std::ostream& out, const json& link) {
@@ -73,6 +76,7 @@ void PrintLink(std::ostream& out, const json& link) {
     rows.push_back({std::string("  ") + field.title, FieldText(link, field.key)});
   }
   PrintTable(out, {}, rows);
+  PrintMatches(out, Member(link, "matches"));
   const json& reports = Member(link, "reports");
   out << "\nreports (" << (reports.is_array() ? reports.size() : 0) << "):\n";
   PrintJsonTable(out,
@@ -102,6 +106,7 @@ QueryParams ListQuery(const ListOptions& o, int64_t after) {
                                                                 {"agency", &o.agency},
                                                                 {"category", &o.category},
                                                                 {"origin", &o.origin},
+                                                                {"flagged", &o.flagged},
                                                                 {"q", &o.text}};
   for (const auto& [key, value] : filters) {
     if (!value->empty()) params.emplace_back(key, *value);
@@ -181,6 +186,8 @@ Handler SetupList(CLI::App& command) {
   command.add_option("--origin", o->origin, "registered or discovered")
       ->check(CLI::IsMember({"registered", "discovered"}));
   command.add_option("--text", o->text, "substring of the URL or of a report's note");
+  command.add_option("--flagged", o->flagged, "true: pages that rules flagged; false: the others")
+      ->check(CLI::IsMember({"true", "false"}));
   command.add_option("--limit", o->limit, "links per page (daemon default 50)")
       ->check(CLI::Range(1, kMaxPageSize));
   command.add_option("--after", o->after, "start after this link id (paging)")

@@ -79,5 +79,10 @@ Handler SetupAuditVerify(CLI::App& command);
 Handler SetupRescan(CLI::App& command);
 Handler SetupHistory(CLI::App& command);
 Handler SetupStatus(CLI::App& command);
+Handler SetupRulesList(CLI::App& command);
+Handler SetupRulesReload(CLI::App& command);
+Handler SetupRulesCheck(CLI::App& command);
+Handler SetupRulesTest(CLI::App& command);
+Handler SetupEvidence(CLI::App& command);
 
 }  // namespace linkwatch::cli

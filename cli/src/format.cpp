@@ -77,4 +77,21 @@ void PrintJson(std::ostream& out, const nlohmann::json& value) {
   out << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
+void PrintMatches(std::ostream& out, const nlohmann::json& matches) {
+  if (!matches.is_array() || matches.empty()) return;
+  out << "\nmatches (" << matches.size() << "):\n";
+  for (const auto& m : matches) {
+    const bool is_rule = FieldText(m, "kind") == "rule";
+    out << "  " << (is_rule ? FieldText(m, "rule_id") : "hash " + FieldText(m, "label")) << "  "
+        << FieldText(m, "category");
+    if (is_rule) out << "  severity " << FieldText(m, "severity");
+    out << "  basis: " << FieldText(m, "legal_basis") << '\n';
+    if (is_rule) out << "    " << FieldText(m, "description") << '\n';
+    if (!is_rule) out << "    SHA-256 of the " << FieldText(m, "digest_of") << ": " << FieldText(m, "sha256") << '\n';
+    const nlohmann::json& excerpts = Member(m, "excerpts");
+    if (!excerpts.is_array()) continue;
+    for (const auto& e : excerpts) out << "    \"" << FieldText(e, "text") << "\"\n";
+  }
+}
+
 }  // namespace linkwatch::cli

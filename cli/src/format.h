@@ -34,6 +34,11 @@ struct JsonColumn {
 void PrintJsonTable(std::ostream& out, const std::vector<JsonColumn>& columns,
                     const nlohmann::json& items);
 
+// The "matches" array of a link or a rule test (matcher/match_json.h): one
+// line per hit with its rule, category and legal basis, then its excerpts.
+// Prints nothing for an empty or absent array.
+void PrintMatches(std::ostream& out, const nlohmann::json& matches);
+
 // Pretty-printed JSON with invalid UTF-8 replaced by U+FFFD, then a newline.
 void PrintJson(std::ostream& out, const nlohmann::json& value);
 
