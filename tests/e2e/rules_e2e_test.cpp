@@ -321,6 +321,24 @@ TEST_CASE("rules check and rules test work offline on files") {
   const auto clean = test::Run({kCli, "rules", "test", "--rules", dir.File("cd.toml"), dir.File("clean.html")});
   CHECK(clean.exit_code == 0);
   CHECK_THAT(clean.out, Catch::Contains("not flagged"));
+
+  // A known page by the SHA-256 of its bytes: flagged with the list entry's category and basis.
+  const auto digest = test::Run({"/usr/bin/sha256sum", dir.File("clean.html")});
+  REQUIRE(digest.exit_code == 0);
+  test::WriteFile(dir.File("known.txt"),
+                  digest.out.substr(0, 64) + " terrorist \"Order 55/2024\" leaflet-7\n");
+  const auto known = test::Run({kCli, "--json", "rules", "test", "--rules", dir.File("cd.toml"), "--hashes",
+                                dir.File("known.txt"), dir.File("clean.html")});
+  INFO(known.err);
+  REQUIRE(known.exit_code == 0);
+  const json hit = json::parse(known.out);
+  CHECK(hit["flagged"] == true);
+  REQUIRE(hit["matches"].size() == 1);
+  CHECK(hit["matches"][0]["kind"] == "hash");
+  CHECK(hit["matches"][0]["digest_of"] == "body");
+  CHECK(hit["matches"][0]["category"] == "terrorist");
+  CHECK(hit["matches"][0]["legal_basis"] == "Order 55/2024");
+  CHECK(hit["matches"][0]["label"] == "leaflet-7");
 }
 
 TEST_CASE("rules test asks the daemon when no rule files are given, for a file or a URL") {
