@@ -1,0 +1,60 @@
+#include "simhash_words.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace linkwatch::matcher::internal {
+namespace {
+
+struct Range {
+  char32_t first;
+  char32_t last;
+};
+
+// Non-ASCII code points that separate words: punctuation, symbols, spaces,
+// controls and format characters of the common blocks, private use and the
+// specials block (with U+FFFD). Sorted, disjoint.
+constexpr Range kSeparators[] = {
+    {0x80, 0xA9},     {0xAB, 0xB4},     {0xB6, 0xB9},     {0xBB, 0xBF},     {0xD7, 0xD7},
+    {0xF7, 0xF7},     {0x2C2, 0x2C5},   {0x2D2, 0x2DF},   {0x2E5, 0x2EB},   {0x2ED, 0x2ED},
+    {0x2EF, 0x2FF},   {0x375, 0x375},   {0x37E, 0x37E},   {0x384, 0x385},   {0x387, 0x387},
+    {0x3F6, 0x3F6},   {0x482, 0x482},   {0x55A, 0x55F},   {0x589, 0x58A},   {0x58D, 0x58F},
+    {0x5BE, 0x5BE},   {0x5C0, 0x5C0},   {0x5C3, 0x5C3},   {0x5C6, 0x5C6},   {0x5F3, 0x5F4},
+    {0x600, 0x60F},   {0x61B, 0x61F},   {0x66A, 0x66D},   {0x6D4, 0x6D4},   {0x6DD, 0x6DE},
+    {0x6E9, 0x6E9},   {0x964, 0x965},   {0x970, 0x970},   {0xE3F, 0xE3F},   {0xE4F, 0xE4F},
+    {0xE5A, 0xE5B},   {0x10FB, 0x10FB}, {0x1360, 0x1368}, {0x166D, 0x166E}, {0x1680, 0x1680},
+    {0x169B, 0x169C}, {0x16EB, 0x16ED}, {0x17D4, 0x17D6}, {0x17D8, 0x17DB}, {0x1800, 0x180A},
+    {0x2000, 0x2BFF},  // general punctuation .. miscellaneous symbols and arrows
+    {0x2E00, 0x2E7F}, {0x2FF0, 0x3004}, {0x3008, 0x3020}, {0x3030, 0x3030}, {0x303D, 0x303F},
+    {0xD800, 0xF8FF},  // surrogates, private use
+    {0xFD3E, 0xFD3F}, {0xFE10, 0xFE19}, {0xFE30, 0xFE6F}, {0xFEFF, 0xFEFF}, {0xFF01, 0xFF0F},
+    {0xFF1A, 0xFF20}, {0xFF3B, 0xFF40}, {0xFF5B, 0xFF65}, {0xFFE0, 0xFFEE}, {0xFFF0, 0xFFFF},
+    {0x1F000, 0x1FBFF},  // emoji, pictographs, symbols
+    {0xE0000, 0xE007F}, {0xF0000, 0x10FFFF},
+};
+
+constexpr bool SortedAndDisjoint() {
+  for (size_t i = 0; i + 1 < std::size(kSeparators); ++i) {
+    if (kSeparators[i].first > kSeparators[i].last) return false;
+    if (kSeparators[i].last >= kSeparators[i + 1].first) return false;
+  }
+  return true;
+}
+static_assert(SortedAndDisjoint());
+
+}  // namespace
+
+bool IsWordChar(char32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  }
+  // Latin-1 letters through Cyrillic Supplement, the common case.
+  if (cp >= 0xC0 && cp < 0x2C2) return cp != 0xD7 && cp != 0xF7;
+  if (cp >= 0x400 && cp < 0x530) return cp != 0x482;
+  const auto* it = std::upper_bound(std::begin(kSeparators), std::end(kSeparators), cp,
+                                    [](char32_t c, const Range& r) { return c < r.first; });
+  if (it == std::begin(kSeparators)) return true;
+  return cp > std::prev(it)->last;
+}
+
+}  // namespace linkwatch::matcher::internal
