@@ -48,12 +48,20 @@ struct SimHashIndex::Rep {
   std::vector<uint64_t> hashes;  // by slot
   FlatU64Map slot_of;            // key -> slot
 
-  // Calls fn(slot, distance) once for every entry within max_distance.
+  // Calls fn(slot, distance) once for every entry within max_distance. The
+  // bands' chains are walked side by side, one step each in turn: each step
+  // is a cache miss, and independent misses overlap.
   template <class Fn>
   void Visit(uint64_t query, Fn&& fn) const {
-    for (size_t b = 0; b < bands.size(); ++b) {
-      const Band& band = bands[b];
-      for (uint32_t s = band.heads.Find(band.Value(query)); s != kEnd; s = band.next[s]) {
+    uint32_t cursor[kMaxIndexDistance + 1];
+    for (size_t b = 0; b < bands.size(); ++b) cursor[b] = bands[b].heads.Find(bands[b].Value(query));
+    for (bool more = true; more;) {
+      more = false;
+      for (size_t b = 0; b < bands.size(); ++b) {
+        const uint32_t s = cursor[b];
+        if (s == kEnd) continue;
+        cursor[b] = bands[b].next[s];
+        more = more || cursor[b] != kEnd;
         const uint64_t diff = hashes[s] ^ query;
         const int distance = std::popcount(diff);
         if (distance <= max_distance && !AgreesOnEarlierBand(diff, b)) fn(s, distance);
