@@ -88,3 +88,41 @@ TEST_CASE("base64 round-trips any bytes and refuses what is not base64") {
   CHECK(linkwatch::Base64Decode("aGk").status().code() == linkwatch::Status::Code::kInvalidArgument);
   CHECK(linkwatch::Base64Decode("a*k=").status().code() == linkwatch::Status::Code::kInvalidArgument);
 }
+
+// Appended with the host-pattern helper; included here to keep the file append-only.
+#include "linkwatch/base/host_pattern.h"
+
+TEST_CASE("host patterns match all, a domain with its subdomains, or one host") {
+  struct Row {
+    const char* pattern;
+    const char* host;
+    bool matches;
+  };
+  const Row rows[] = {
+      {"*", "example.org", true},
+      {"*", "", true},
+      {"*.example.org", "example.org", true},
+      {"*.example.org", "www.example.org", true},
+      {"*.example.org", "a.b.example.org", true},
+      {"*.example.org", "WWW.Example.ORG", true},
+      {"*.example.org", "example.org.", true},
+      {"*.example.org", "badexample.org", false},
+      {"*.example.org", "example.org.evil.net", false},
+      {"*.example.org", ".example.org", false},
+      {"*.example.org", "org", false},
+      {"example.org", "example.org", true},
+      {"Example.Org", "example.ORG", true},
+      {"example.org", "www.example.org", false},
+      {"example.org", "example.com", false},
+      {"example.org", "", false},
+      {"", "example.org", false},
+      {"", "", false},
+      {"*.", "example.org", false},
+      {"*example.org", "badexample.org", false},
+      {"a*.example.org", "ab.example.org", false},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.pattern, row.host);
+    CHECK(HostPatternMatches(row.pattern, row.host) == row.matches);
+  }
+}
