@@ -292,9 +292,11 @@ Result<bool> ApplyOutcome(WriteContext& ctx, const CheckOutcome& o) {
     if (auto st = UpdateJudgement(ctx.db, o); !st.ok()) return st;
   }
   if (auto st = InsertCheck(ctx.db, o); !st.ok()) return st;
+  const int64_t check_id = ctx.db.LastInsertId();
   if (o.evidence) {
-    if (auto st = InsertEvidence(ctx.db, o, ctx.db.LastInsertId()); !st.ok()) return st;
+    if (auto st = InsertEvidence(ctx.db, o, check_id); !st.ok()) return st;
   }
+  if (auto st = ApplyReach(ctx, o, check_id); !st.ok()) return st;
   if ((*state)->status != o.status) {
     if (auto st = AuditStatusChange(ctx, o, (*state)->status); !st.ok()) return st;
   }

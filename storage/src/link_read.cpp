@@ -10,7 +10,10 @@ const std::string kLinkSelect =
     "l.final_url, l.views, l.shares, l.removed_since, l.created_at, "
     "(SELECT a.name FROM report r JOIN agency a ON a.id = r.agency_id "
     " WHERE r.link_id = l.id ORDER BY r.id LIMIT 1), "
-    "l.reappeared_at, l.matches, l.rules_version, l.flagged_at, l.last_flagged_at "
+    "l.reappeared_at, l.matches, l.rules_version, l.flagged_at, l.last_flagged_at, "
+    "l.likes, l.comments, l.cluster_id, l.found_from, "
+    "(SELECT f.canonical_url FROM link f WHERE f.id = l.found_from), l.depth, l.reviewed_at, "
+    "l.review_reason "
     "FROM link l ";
 
 std::optional<int> OptInt32(const Stmt& s, int col) {
@@ -44,6 +47,14 @@ Link ReadLink(const Stmt& s) {
   l.rules_version = s.Text(20);
   l.flagged_at = s.OptInt(21);
   l.last_flagged_at = s.OptInt(22);
+  l.likes = s.OptInt(23);
+  l.comments = s.OptInt(24);
+  l.cluster_id = s.OptInt(25);
+  l.found_from = s.OptInt(26);
+  l.found_from_url = s.Text(27);
+  l.depth = static_cast<int>(s.Int(28));
+  l.reviewed_at = s.OptInt(29);
+  l.review_reason = s.Text(30);
   return l;
 }
 
@@ -77,7 +88,7 @@ Status FillReports(Db& db, Link& link) {
 // Runs a one-link query whose only parameter is bound by `bind`, then adds the reports.
 template <typename Binder>
 Result<Link> QueryOneLink(Db& db, const std::string& where, Binder bind,
-                          const std::string& missing) {
+                          const std::string& missing, TimeMs now) {
   Link link;
   {
     auto stmt = db.Prepare(kLinkSelect + where);
@@ -94,6 +105,7 @@ Result<Link> QueryOneLink(Db& db, const std::string& where, Binder bind,
   auto row = stmt->Bind(1, link.id).Step();
   if (!row.ok()) return row.status();
   link.evidence_count = *row ? stmt->Int(0) : 0;
+  if (auto st = FillReach(db, now, link); !st.ok()) return st;
   return link;
 }
 
@@ -137,16 +149,35 @@ void BindFilter(Stmt& stmt, const LinkFilter& f) {
 
 }  // namespace
 
-Result<Link> QueryLink(Db& db, int64_t id) {
+Result<Link> QueryLink(Db& db, int64_t id, TimeMs now) {
   return QueryOneLink(
       db, "WHERE l.id = ?1", [id](Stmt& s) { s.Bind(1, id); },
-      "no link with id " + std::to_string(id));
+      "no link with id " + std::to_string(id), now);
 }
 
-Result<Link> QueryLinkByUrl(Db& db, std::string_view canonical_url) {
+Result<Link> QueryLinkByUrl(Db& db, std::string_view canonical_url, TimeMs now) {
   return QueryOneLink(
       db, "WHERE l.canonical_url = ?1", [canonical_url](Stmt& s) { s.Bind(1, canonical_url); },
-      "no link with URL " + std::string(canonical_url));
+      "no link with URL " + std::string(canonical_url), now);
+}
+
+Result<LinkPage> QueryReview(Db& db, const std::string& review_state, int limit, int64_t after_id) {
+  auto stmt = db.Prepare(kLinkSelect +
+                         "WHERE l.origin = 'discovered' AND l.review_state = ?1 AND l.id > ?2 "
+                         "ORDER BY l.id LIMIT ?3");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, review_state).Bind(2, after_id).Bind(3, int64_t{limit} + 1);
+  LinkPage page;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return page;
+    if (page.links.size() == static_cast<size_t>(limit)) {
+      page.next_after_id = page.links.back().id;
+      return page;
+    }
+    page.links.push_back(ReadLink(*stmt));
+  }
 }
 
 Result<LinkPage> QueryLinks(Db& db, const LinkFilter& filter) {

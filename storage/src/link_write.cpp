@@ -104,6 +104,13 @@ Result<SubmissionResult> RegisterOne(WriteContext& ctx, const Actor& actor,
   if (!report.ok()) return report.status();
   r.report_id = *report;
   if (r.duplicate) {
+    // An agency vouching for a discovered link confirms it (and a rejected one
+    // is monitored again): a registration is a person's decision with a basis.
+    auto confirm = ctx.db.Prepare(
+        "UPDATE link SET review_state = 'confirmed', reviewed_at = ?2, "
+        "next_check_at = coalesce(next_check_at, ?2) WHERE id = ?1 AND review_state <> 'confirmed'");
+    if (!confirm.ok()) return confirm.status();
+    if (auto st = confirm->Bind(1, r.link_id).Bind(2, now).Run(); !st.ok()) return st;
     // After our own insert: a link found by the crawler may have had no report yet.
     auto first = LoadFirstReport(ctx.db, r.link_id);
     if (!first.ok()) return first.status();

@@ -32,8 +32,11 @@ Result<int64_t> QueryTokenCount(Db& db);
 // ---- links and reports (link_write.cpp, link_read.cpp) ----
 Result<std::vector<SubmissionResult>> RegisterAll(WriteContext& ctx, const Actor& actor,
                                                   const std::vector<Submission>& submissions);
-Result<Link> QueryLink(Db& db, int64_t id);                        // kNotFound
-Result<Link> QueryLinkByUrl(Db& db, std::string_view canonical_url);  // kNotFound
+// `now` dates the views growth of the last 7 days.
+Result<Link> QueryLink(Db& db, int64_t id, TimeMs now);                        // kNotFound
+Result<Link> QueryLinkByUrl(Db& db, std::string_view canonical_url, TimeMs now);  // kNotFound
+// Discovered links in one review state, by id (as QueryLinks pages).
+Result<LinkPage> QueryReview(Db& db, const std::string& review_state, int limit, int64_t after_id);
 // REQUIRES: filter.limit was validated.
 Result<LinkPage> QueryLinks(Db& db, const LinkFilter& filter);
 
@@ -58,6 +61,22 @@ Status CheckLinkExists(Db& db, int64_t link_id);  // kNotFound
 // tests can check their query plans.
 extern const std::string kDueFreeSql;     // free links of one origin
 extern const std::string kDueExpiredSql;  // links whose lease expired
+
+// ---- reach and discovery (reach_write.cpp, reach_read.cpp, discovery_ops.cpp) ----
+// Counters and cluster of a recorded check (`check_id` its row).
+Status ApplyReach(WriteContext& ctx, const CheckOutcome& o, int64_t check_id);
+Result<ClusterInfo> QueryCluster(Db& db, int64_t link_id);
+Result<std::vector<ClusterEntry>> QueryClusterEntries(Db& db);
+// A one-link read's repost count and views growth.
+Status FillReach(Db& db, TimeMs now, Link& link);
+Result<int> OfferCandidateRows(WriteContext& ctx, int64_t found_from,
+                               const std::vector<CandidateOffer>& offers, const OfferLimits& limits,
+                               TimeMs now);
+Result<std::vector<DueCandidate>> LeaseCandidateRows(WriteContext& ctx, TimeMs now, int limit,
+                                                     int64_t lease_ms);
+Result<std::vector<int64_t>> RecordCandidateRows(WriteContext& ctx,
+                                                 const std::vector<CandidateVerdict>& verdicts);
+Status ReviewLink(WriteContext& ctx, const Actor& actor, const ReviewDecision& decision);
 
 // ---- evidence (evidence_read.cpp) ----
 Result<std::vector<EvidenceInfo>> QueryEvidence(Db& db, int64_t link_id);  // kNotFound

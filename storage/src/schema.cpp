@@ -211,10 +211,52 @@ CREATE TABLE evidence (
 CREATE INDEX evidence_link ON evidence(link_id, fetched_at);
 )sql";
 
+// Version 4: reach and spread (issue 5). Counters per check and the latest on
+// the link; the content fingerprint and SimHash of a flagged page and the
+// cluster it belongs to; discovery depth; review decisions; candidates found
+// on flagged pages, remembered so that nothing is fetched twice too soon and a
+// rejected link never again.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE link ADD COLUMN likes         INTEGER;
+ALTER TABLE link ADD COLUMN comments      INTEGER;
+ALTER TABLE link ADD COLUMN fingerprint   TEXT;     -- SHA-256 of the normalized main text (flagged pages)
+ALTER TABLE link ADD COLUMN simhash       INTEGER;  -- its SimHash, the 64 bits as a signed integer
+ALTER TABLE link ADD COLUMN depth         INTEGER NOT NULL DEFAULT 0;  -- links followed from a registered one
+ALTER TABLE link ADD COLUMN reviewed_at   INTEGER;
+ALTER TABLE link ADD COLUMN review_reason TEXT;     -- why a reviewer rejected it
+
+ALTER TABLE link_check ADD COLUMN likes       INTEGER;
+ALTER TABLE link_check ADD COLUMN comments    INTEGER;
+ALTER TABLE link_check ADD COLUMN fingerprint TEXT;
+
+CREATE INDEX link_review ON link(review_state, id) WHERE origin = 'discovered';
+CREATE INDEX link_check_views ON link_check(link_id, checked_at) WHERE views IS NOT NULL;
+
+-- Outlinks of flagged pages, considered for discovery. state: queued (to fetch),
+-- nothing (fetched, matched nothing: not fetched again before next_at),
+-- discovered (became link_id, or was a link already), rejected (a reviewer said no).
+CREATE TABLE candidate (
+  key          TEXT    PRIMARY KEY,      -- canonical key, as link.canonical_url
+  url          TEXT    NOT NULL,         -- canonical URL to fetch
+  host         TEXT    NOT NULL,
+  found_from   INTEGER NOT NULL REFERENCES link(id),
+  depth        INTEGER NOT NULL,
+  state        TEXT    NOT NULL CHECK (state IN ('queued', 'nothing', 'discovered', 'rejected')),
+  created_at   INTEGER NOT NULL,
+  checked_at   INTEGER,
+  next_at      INTEGER,
+  lease_until  INTEGER,
+  link_id      INTEGER REFERENCES link(id)
+) WITHOUT ROWID;
+CREATE INDEX candidate_due ON candidate(next_at) WHERE state = 'queued';
+CREATE INDEX candidate_created ON candidate(created_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 Status CheckIsOurs(Db& db, int version) {

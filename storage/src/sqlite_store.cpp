@@ -51,6 +51,7 @@ SqliteStore::SqliteStore(std::vector<std::unique_ptr<Db>> connections, int schem
 SqliteStore::~SqliteStore() { Close(); }
 
 void SqliteStore::Start(ChainHead head, const Clock& clock, const Options& options) {
+  clock_ = &clock;
   std::vector<Db*> lent;
   // A :memory: database exists only inside its one connection: readers share it.
   const size_t first_reader = memory_ ? 0 : 1;
@@ -195,11 +196,13 @@ Result<std::vector<SubmissionResult>> SqliteStore::Register(const Actor& actor,
 }
 
 Result<Link> SqliteStore::GetLink(int64_t id) {
-  return Read([id](Db& db) { return QueryLink(db, id); });
+  return Read([this, id](Db& db) { return QueryLink(db, id, clock_->Now()); });
 }
 
 Result<Link> SqliteStore::GetLinkByUrl(std::string_view canonical_url) {
-  return Read([canonical_url](Db& db) { return QueryLinkByUrl(db, canonical_url); });
+  return Read([this, canonical_url](Db& db) {
+    return QueryLinkByUrl(db, canonical_url, clock_->Now());
+  });
 }
 
 Result<LinkPage> SqliteStore::ListLinks(const LinkFilter& filter) {
@@ -265,6 +268,56 @@ Result<int64_t> SqliteStore::Rescan(const Actor& actor, const RescanTarget& targ
 
 Result<QueueStats> SqliteStore::Queue(TimeMs now) {
   return Read([now](Db& db) { return QueryQueue(db, now); });
+}
+
+Result<ClusterInfo> SqliteStore::GetCluster(int64_t link_id) {
+  return Read([link_id](Db& db) { return QueryCluster(db, link_id); });
+}
+
+Result<std::vector<ClusterEntry>> SqliteStore::ListClusterEntries() {
+  return Read([](Db& db) { return QueryClusterEntries(db); });
+}
+
+Result<int> SqliteStore::OfferCandidates(int64_t found_from, std::vector<CandidateOffer> offers,
+                                         const OfferLimits& limits, TimeMs now) {
+  if (auto st = ValidateOffers(offers, limits); !st.ok()) return st;
+  return WriteSync<int>([found_from, offers = std::move(offers), limits, now](WriteContext& ctx) {
+    return OfferCandidateRows(ctx, found_from, offers, limits, now);
+  });
+}
+
+Result<std::vector<DueCandidate>> SqliteStore::LeaseCandidates(TimeMs now, int limit,
+                                                               int64_t lease_ms) {
+  if (auto st = ValidateLease(limit, lease_ms); !st.ok()) return st;
+  return WriteSync<std::vector<DueCandidate>>([now, limit, lease_ms](WriteContext& ctx) {
+    return LeaseCandidateRows(ctx, now, limit, lease_ms);
+  });
+}
+
+Result<std::vector<int64_t>> SqliteStore::RecordCandidates(std::vector<CandidateVerdict> verdicts) {
+  return WriteSync<std::vector<int64_t>>([verdicts = std::move(verdicts)](WriteContext& ctx) {
+    return RecordCandidateRows(ctx, verdicts);
+  });
+}
+
+Result<LinkPage> SqliteStore::ListReview(const std::string& review_state, int limit, int64_t after_id) {
+  if (auto st = ValidateLimit(limit); !st.ok()) return st;
+  if (review_state != "pending" && review_state != "confirmed" && review_state != "rejected") {
+    return Status::InvalidArgument("review state must be pending, confirmed or rejected");
+  }
+  return Read([review_state, limit, after_id](Db& db) {
+    return QueryReview(db, review_state, limit, after_id);
+  });
+}
+
+Result<Link> SqliteStore::Review(const Actor& actor, const ReviewDecision& decision) {
+  if (auto st = ValidateReview(decision); !st.ok()) return st;
+  auto done = WriteSync<int64_t>([actor, decision](WriteContext& ctx) -> Result<int64_t> {
+    if (auto st = ReviewLink(ctx, actor, decision); !st.ok()) return st;
+    return decision.link_id;
+  });
+  if (!done.ok()) return done.status();
+  return GetLink(decision.link_id);
 }
 
 Result<std::vector<EvidenceInfo>> SqliteStore::ListEvidence(int64_t link_id) {

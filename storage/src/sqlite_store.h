@@ -55,6 +55,14 @@ class SqliteStore final : public Store {
   Result<std::vector<CheckRow>> History(int64_t link_id, int limit, int64_t before_id) override;
   Result<int64_t> Rescan(const Actor& actor, const RescanTarget& target) override;
   Result<QueueStats> Queue(TimeMs now) override;
+  Result<ClusterInfo> GetCluster(int64_t link_id) override;
+  Result<std::vector<ClusterEntry>> ListClusterEntries() override;
+  Result<int> OfferCandidates(int64_t found_from, std::vector<CandidateOffer> offers,
+                              const OfferLimits& limits, TimeMs now) override;
+  Result<std::vector<DueCandidate>> LeaseCandidates(TimeMs now, int limit, int64_t lease_ms) override;
+  Result<std::vector<int64_t>> RecordCandidates(std::vector<CandidateVerdict> verdicts) override;
+  Result<LinkPage> ListReview(const std::string& review_state, int limit, int64_t after_id) override;
+  Result<Link> Review(const Actor& actor, const ReviewDecision& decision) override;
   Result<std::vector<EvidenceInfo>> ListEvidence(int64_t link_id) override;
   Result<std::string> EvidenceBody(std::string_view sha256) override;
 
@@ -99,6 +107,7 @@ class SqliteStore final : public Store {
     }
   }
 
+  const Clock* clock_ = nullptr;  // set by Start
   const int schema_version_;
   const bool memory_;
   std::vector<std::unique_ptr<Db>> connections_;  // destroyed only after Close()

@@ -159,6 +159,20 @@ bool IsSha256Hex(std::string_view s) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
+Status CheckOutcomeReach(const CheckOutcome& o) {
+  const CheckReach& r = o.reach;
+  for (const auto* c : {&r.views, &r.shares, &r.likes, &r.comments}) {
+    if (*c && **c < 0) return Status::InvalidArgument("a counter is negative");
+  }
+  if (r.fingerprint.empty()) {
+    if (!r.cluster_key.empty()) return Status::InvalidArgument("cluster_key without a fingerprint");
+    return Status::Ok();
+  }
+  if (!IsSha256Hex(r.fingerprint)) return Status::InvalidArgument("fingerprint is not 64 lower-case hex digits");
+  if (!IsSha256Hex(r.cluster_key)) return Status::InvalidArgument("cluster_key is not 64 lower-case hex digits");
+  return Status::Ok();
+}
+
 Status CheckEvidence(const CheckOutcome& o) {
   if (!o.evidence) return Status::Ok();
   const EvidenceSnapshot& e = *o.evidence;
@@ -175,6 +189,25 @@ Status CheckEvidence(const CheckOutcome& o) {
 }
 
 }  // namespace
+
+Status ValidateOffers(const std::vector<CandidateOffer>& offers, const OfferLimits& limits) {
+  if (limits.max_depth < 0 || limits.max_per_day < 0) {
+    return Status::InvalidArgument("discovery limits must not be negative");
+  }
+  for (const CandidateOffer& o : offers) {
+    Status st = CheckText("candidate key", o.key, kMaxUrlBytes, true);
+    if (st.ok()) st = CheckText("candidate url", o.url, kMaxUrlBytes, true);
+    if (st.ok()) st = CheckText("candidate host", o.host, kMaxHostBytes, true);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status ValidateReview(const ReviewDecision& d) {
+  if (d.link_id <= 0) return Status::InvalidArgument("link_id must be positive");
+  if (d.accept) return CheckText("basis", d.legal_basis, kMaxLegalBasisBytes, true);
+  return CheckText("reason", d.reason, kMaxNoteBytes, true);
+}
 
 Status ValidateOptions(const Options& o) {
   if (o.busy_timeout_ms < 0) return Status::InvalidArgument("busy_timeout_ms is negative");
@@ -281,6 +314,7 @@ Status ValidateOutcomes(const std::vector<CheckOutcome>& outcomes) {
     if (st.ok()) st = CheckOutcomeStatuses(outcomes[i]);
     if (st.ok()) st = CheckOutcomeTexts(outcomes[i]);
     if (st.ok()) st = CheckEvidence(outcomes[i]);
+    if (st.ok()) st = CheckOutcomeReach(outcomes[i]);
     if (!st.ok()) {
       return Status::InvalidArgument("outcome " + std::to_string(i) + " (link " +
                                      std::to_string(outcomes[i].link_id) + "): " + st.message());

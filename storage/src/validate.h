@@ -45,6 +45,10 @@ inline constexpr size_t kMaxEvidenceHeadersBytes = 256 * 1024;
 inline constexpr int64_t kMaxEvidenceBodyBytes = int64_t{64} << 20;
 
 Status ValidateOptions(const Options& options);
+// Offers: keys, URLs and hosts within the URL caps; limits not negative.
+Status ValidateOffers(const std::vector<CandidateOffer>& offers, const OfferLimits& limits);
+// A decision names a link and carries a basis (accept) or a reason (reject).
+Status ValidateReview(const ReviewDecision& decision);
 // 1..kMaxAgencyNameChars printable UTF-8 characters, no surrounding blanks.
 Status ValidateAgencyName(std::string_view name);
 // 64 lower- or upper-case hex digits.

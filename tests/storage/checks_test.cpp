@@ -744,11 +744,15 @@ TEST_CASE("a version 1 database migrates to the latest version and keeps its row
   MakeVersion1(path);
   ManualClock clock(kStart + 1000);
   auto store = MustOpen(path, clock);
-  CHECK(store->SchemaVersion() == 3);
-  CHECK(Store::LatestSchemaVersion() == 3);
+  CHECK(store->SchemaVersion() == 4);
+  CHECK(Store::LatestSchemaVersion() == 4);
   {
     RawDb raw(path);
-    CHECK(raw.Int("PRAGMA user_version") == 3);
+    CHECK(raw.Int("PRAGMA user_version") == 4);
+    // Version 4: reach starts unknown; discovery starts empty.
+    CHECK(raw.Int("SELECT count(*) FROM link WHERE depth = 0 AND likes IS NULL AND fingerprint IS NULL "
+                  "AND reviewed_at IS NULL") == 2);
+    CHECK(raw.Int("SELECT count(*) FROM candidate") == 0);
     // Version 3: judgements start empty; the evidence placeholder became blob + evidence.
     CHECK(raw.Int("SELECT count(*) FROM link WHERE matches = '[]' AND rules_version IS NULL "
                   "AND flagged_at IS NULL AND last_flagged_at IS NULL") == 2);

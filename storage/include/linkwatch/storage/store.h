@@ -120,6 +120,16 @@ struct Link {
   std::optional<TimeMs> flagged_at;     // first check that flagged the page
   std::optional<TimeMs> last_flagged_at;
   int64_t evidence_count = 0;           // snapshots kept (GetLink* only; 0 in ListLinks)
+  std::optional<int64_t> likes, comments;
+  std::optional<int64_t> cluster_id;    // content cluster of its flagged page
+  int64_t repost_count = 0;             // other links in the cluster (rejected ones left out)
+  std::optional<int64_t> found_from;    // discovered links: the page that led here
+  std::string found_from_url;
+  int depth = 0;                        // 0 registered; n: n links away from a registered one
+  std::optional<TimeMs> reviewed_at;
+  std::string review_reason;
+  std::optional<int64_t> views_growth;     // latest views minus the first recorded (GetLink*)
+  std::optional<int64_t> views_growth_7d;  // latest minus the last seen 7 days ago or earlier (GetLink*)
   TimeMs created_at = 0;
   std::string first_agency;
   std::vector<Report> reports;  // filled by GetLink*, empty in ListLinks
@@ -192,6 +202,19 @@ struct EvidenceSnapshot {
   std::string matches;    // JSON array of the hits with excerpts; "" = []
 };
 
+// What a check saw of a page's reach and content identity. Counters are
+// recorded when `counters_seen` (the page was read); an unreadable or absent
+// counter is nullopt, never 0. The link keeps its latest known counters.
+struct CheckReach {
+  bool counters_seen = false;
+  std::optional<int64_t> views, shares, likes, comments;
+  // Set for a flagged page whose content was read: its fingerprint and
+  // SimHash, and the fingerprint that names its cluster (its own, for a new one).
+  std::string fingerprint;
+  std::optional<uint64_t> simhash;
+  std::string cluster_key;
+};
+
 // One finished check of a leased link and the link's new state.
 struct CheckOutcome {
   int64_t link_id = 0, lease_id = 0;
@@ -215,6 +238,7 @@ struct CheckOutcome {
   std::string rules_version;     // version of the rule set that judged; "" when not judged
   std::string reason;            // why the status, when the HTTP status does not say ("" none)
   std::optional<EvidenceSnapshot> evidence;  // stored with the check when set
+  CheckReach reach;
   // The link's new state, computed by the daemon.
   std::string status, candidate_status;
   int candidate_count = 0, backoff_step = 0;
@@ -275,6 +299,68 @@ struct QueueStats {
   std::map<std::string, int64_t> by_status;  // only statuses some link has
   std::optional<TimeMs> next_due;            // earliest next_check_at of links not leased
   int64_t checks_last_hour = 0;              // checks with checked_at in (now - 1 h, now]
+};
+
+// An outlink of a flagged page, offered for discovery (canonicalized by the caller).
+struct CandidateOffer {
+  std::string key;   // the registry's key (as Submission::canonical_url)
+  std::string url;   // canonical href to fetch
+  std::string host;
+  bool allow_listed = false;  // its host is on the discovery allow-list
+};
+
+struct OfferLimits {
+  int max_depth = 2;            // a link `max_depth` away from a registered one offers nothing
+  int max_per_day = 1000;       // candidates queued in the last 24 h, all pages
+};
+
+// A queued candidate, leased for its fetch.
+struct DueCandidate {
+  std::string key, url, host;
+  int64_t found_from = 0;
+  int depth = 0;
+};
+
+// What a candidate's fetch showed.
+struct CandidateVerdict {
+  std::string key;
+  bool discovered = false;    // it matched rules or joined a known cluster
+  std::string reason;         // for the audit: "rules: cd-001", "cluster: <key>"
+  std::string category;       // of the new link (the rule's, else found_from's)
+  TimeMs checked_at = 0;
+  int64_t remember_ms = 0;    // not discovered: not fetched again before checked_at + this
+};
+
+// A discovered link waiting for (or past) review.
+struct ReviewDecision {
+  int64_t link_id = 0;
+  bool accept = false;
+  std::string legal_basis;  // accept: required
+  std::string reason;       // reject: required
+};
+
+struct ClusterMember {
+  int64_t link_id = 0;
+  std::string canonical_url;
+  std::string status;
+  std::string origin, review_state;
+  std::optional<int64_t> views;
+  bool flagged = false;
+};
+
+struct ClusterInfo {
+  int64_t id = 0;
+  std::string fingerprint;
+  TimeMs created_at = 0;
+  std::vector<ClusterMember> members;  // rejected links left out, by id
+  int64_t reach = 0;                   // sum of the members' known views
+};
+
+// One indexed page of a cluster, to rebuild the daemon's near-duplicate index.
+struct ClusterEntry {
+  std::string fingerprint;   // the page's
+  uint64_t simhash = 0;
+  std::string cluster_key;   // the cluster's fingerprint
 };
 
 class Store {
@@ -383,6 +469,37 @@ class Store {
 
   // The scheduler's queue as of `now`.
   virtual Result<QueueStats> Queue(TimeMs now) = 0;
+
+  // ---- reach and discovery ----
+  // The cluster `link_id` belongs to. kNotFound for an unknown link or one in no cluster.
+  virtual Result<ClusterInfo> GetCluster(int64_t link_id) = 0;
+  // Every clustered page (distinct fingerprints), for the daemon's index at start.
+  virtual Result<std::vector<ClusterEntry>> ListClusterEntries() = 0;
+  // Queues the offers that are new: not a link already, not a candidate that
+  // is queued, discovered or rejected, nor one that matched nothing less than
+  // its remember time ago; on the allow-list or on the host of a link in the
+  // register; and while `found_from`'s depth is below limits.max_depth and the
+  // day's budget lasts. Returns how many were queued. A write.
+  virtual Result<int> OfferCandidates(int64_t found_from, std::vector<CandidateOffer> offers,
+                                      const OfferLimits& limits, TimeMs now) = 0;
+  // Leases up to `limit` queued candidates due at `now` (oldest first) for `lease_ms`.
+  virtual Result<std::vector<DueCandidate>> LeaseCandidates(TimeMs now, int limit,
+                                                            int64_t lease_ms) = 0;
+  // Records fetched candidates: a discovered one becomes a link (origin
+  // discovered, review pending, found_from, depth, due for its first check
+  // now) with an audit row "link.discover"; the others are remembered.
+  // Returns the new link ids (0 for those not discovered or already links).
+  virtual Result<std::vector<int64_t>> RecordCandidates(std::vector<CandidateVerdict> verdicts) = 0;
+  // Discovered links in `review_state` (pending by default), by id.
+  virtual Result<LinkPage> ListReview(const std::string& review_state, int limit,
+                                      int64_t after_id) = 0;
+  // A reviewer's decision on a pending discovered link. Accept: the link is
+  // confirmed (its origin stays "discovered") with a report of the actor's
+  // agency and basis, like a registration. Reject: it leaves every count, is never fetched again, and its
+  // candidate is marked so. Audited ("link.accept", "link.reject").
+  // kNotFound; kInvalidArgument when it is not a discovered link pending review
+  // or the basis/reason is missing.
+  virtual Result<Link> Review(const Actor& actor, const ReviewDecision& decision) = 0;
 
   // ---- evidence ----
   // Snapshots of a link, oldest first. kNotFound for an unknown link.
