@@ -91,7 +91,7 @@ void ExtractHtml(std::string_view html, std::string_view page_url, const Extract
   gumbo.max_errors = 0;  // parse errors are not used; recording them costs time and memory
   const std::unique_ptr<GumboOutput, GumboDeleter> output(
       gumbo_parse_with_options(&gumbo, html.data(), html.size()));
-  PageCollector collector(options, page);
+  PageCollector collector(options, page_url, page);
   if (output) WalkTree(*output->document, collector);
   collector.Finish(page_url);
 }
@@ -114,6 +114,7 @@ Page ExtractPage(std::string_view body, std::string_view content_type, std::stri
   if (kind == BodyKind::kText) {
     page.text.assign(decoded.utf8);
     page.text_truncated = CutUtf8(&page.text, options.max_text_bytes);
+    page.main_text = page.text;
     return page;
   }
   page.html = true;

@@ -1,9 +1,8 @@
 #include "page_collect.h"
 
-#include <strings.h>
-
 #include <array>
 
+#include "page_attrs.h"
 #include "page_links.h"
 
 namespace linkwatch::crawler {
@@ -43,32 +42,10 @@ constexpr TagSet kHidden = MakeSet({
     GUMBO_TAG_NOFRAMES, GUMBO_TAG_IFRAME, GUMBO_TAG_DATALIST,
 });
 
-const char* Attr(const GumboElement& element, const char* name) {
-  const GumboAttribute* attr = gumbo_get_attribute(&element.attributes, name);
-  return attr ? attr->value : nullptr;
-}
-
-bool AttrIs(const GumboElement& element, const char* name, const char* value) {
-  const char* actual = Attr(element, name);
-  return actual && strcasecmp(actual, value) == 0;
-}
-
 // rel="..." is a set of space-separated, case-insensitive tokens.
 bool HasRelToken(const GumboElement& element, std::string_view token) {
   const char* rel = Attr(element, "rel");
-  if (!rel) return false;
-  std::string_view rest(rel);
-  while (!rest.empty()) {
-    const size_t start = rest.find_first_not_of(" \t\n\r\f");
-    if (start == std::string_view::npos) break;
-    rest.remove_prefix(start);
-    const std::string_view word = rest.substr(0, rest.find_first_of(" \t\n\r\f"));
-    if (word.size() == token.size() && strncasecmp(word.data(), token.data(), word.size()) == 0) {
-      return true;
-    }
-    rest.remove_prefix(word.size());
-  }
-  return false;
+  return rel && HasToken(rel, token, /*ignore_case=*/true);
 }
 
 // The first occurrence wins; empty values do not count.
@@ -79,10 +56,22 @@ void SetOnce(std::string* field, const char* value) {
 
 }  // namespace
 
-PageCollector::PageCollector(const ExtractOptions& options, Page* page)
-    : options_(options), page_(page), text_(options.max_text_bytes) {}
+PageCollector::PageCollector(const ExtractOptions& options, std::string_view page_url, Page* page)
+    : options_(options),
+      page_(page),
+      text_(options.max_text_bytes),
+      counters_(options.site_counters, page_url, &page->counters) {}
 
 bool PageCollector::OnEnter(const GumboElement& element) {
+  const bool descends = Visit(element);
+  const bool html = element.tag_namespace == GUMBO_NAMESPACE_HTML;
+  const ElementHints hints = html ? ScanHints(element) : ElementHints{};
+  if (html) counters_.OnEnter(element, hints, descends, text_.size());
+  if (descends) main_.Enter(element, hints.role, text_.size());
+  return descends;
+}
+
+bool PageCollector::Visit(const GumboElement& element) {
   const GumboTag tag = element.tag;
   if (element.tag_namespace != GUMBO_NAMESPACE_HTML) {
     return tag != GUMBO_TAG_SCRIPT && tag != GUMBO_TAG_STYLE;  // SVG and MathML content: inline
@@ -110,6 +99,8 @@ bool PageCollector::OnEnter(const GumboElement& element) {
 }
 
 void PageCollector::OnLeave(const GumboElement& element) {
+  main_.Leave(text_.size());
+  counters_.OnLeave(element, text_.view());
   if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
   if (element.tag == GUMBO_TAG_HEAD) --head_depth_;
   if (kBlock[element.tag]) text_.Break();
@@ -171,6 +162,7 @@ void PageCollector::AddLink(const GumboElement& element, const char* attribute) 
 void PageCollector::Finish(std::string_view page_url) {
   page_->text = text_.Take();
   page_->text_truncated = text_.truncated();
+  page_->main_text = main_.Build(page_->text);
   LinkResolver resolver(page_url);
   if (have_base_) resolver.SetBase(base_href_);
   std::unordered_set<std::string> seen;

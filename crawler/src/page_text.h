@@ -22,6 +22,9 @@ class TextBuilder {
   void Break() { pending_break_ = true; }
 
   bool truncated() const { return full_; }
+  // The text so far (a view valid until the next call), and its bytes.
+  std::string_view view() const { return out_; }
+  size_t size() const { return out_.size(); }
   std::string Take() { return std::move(out_); }
 
  private:

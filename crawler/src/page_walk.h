@@ -1,7 +1,7 @@
 // One walk of a Gumbo tree, iterative so that depth costs heap, not stack.
 //
-// Extraction is a NodeVisitor; a later visitor (JSON-LD, microdata counters)
-// can be added beside it by a visitor that forwards to both, keeping one walk.
+// Extraction is one NodeVisitor (PageCollector), which forwards each element
+// to the counter and main-text visitors beside it, keeping one walk.
 //
 // Internal to the crawler.
 #pragma once

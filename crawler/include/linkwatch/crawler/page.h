@@ -9,8 +9,24 @@
 // description, og:title / og:description, image alt texts, outlinks (a, area,
 // iframe, frame, video, audio, source, embed, track; resolved against the page
 // URL and <base href>; http(s) only; fragment dropped; first occurrence kept)
-// and the canonical link. A text/plain body is text only; a body of another
-// type (image, video, PDF, ...) yields an empty page.
+// and the canonical link; in the same walk, the view/share/like/comment
+// counters (counters.h: JSON-LD, microdata, meta, per-site rules) and the main
+// text. A text/plain body is text only (its main text is its text); a body of
+// another type (image, video, PDF, ...) yields an empty page.
+//
+// Main text, for recognizing one article reposted in other site templates:
+//  1. the largest <article>, <main> or role="main" element (by the bytes of
+//     its text; on a tie the inner one) that is not inside a barrier;
+//  2. else the element whose own <p> children hold the most text (a simple
+//     readability guess: the paragraphs of an article sit in one element);
+//  3. else `text`.
+// Barriers - nav, header, footer, aside, menu and role="navigation",
+// "banner", "contentinfo", "complementary", "menu", "menubar" - are never
+// main text, nor is anything inside them a candidate; a <form> inside the
+// chosen element is left out too (a form around the whole page is not). The
+// separators and the cap are those of `text` (main text is part of it); it
+// has no leading or trailing separator, so the same article body reads the
+// same whatever surrounds it.
 //
 // Never fails and never returns invalid UTF-8: bytes that are invalid in the
 // source charset become U+FFFD and `repaired` says so. An unknown charset
@@ -29,6 +45,8 @@
 #include <string_view>
 #include <vector>
 
+#include "linkwatch/crawler/counters.h"
+
 namespace linkwatch::crawler {
 
 struct ExtractOptions {
@@ -42,6 +60,9 @@ struct ExtractOptions {
   // tags nested deeper are dropped before parsing (their text stays), which
   // keeps hostile pages (100,000 nested <div>) linear in time. Default: 512.
   size_t max_nesting_depth = 512;
+  // Per-site counter extractors, used when one of a rule's hosts matches the
+  // host of page_url (HostPatternMatches). Default: none.
+  std::vector<SiteCounterRule> site_counters = {};
 };
 
 struct Outlink {
@@ -64,6 +85,8 @@ struct Page {
   std::vector<std::string> alt_texts;
   std::vector<Outlink> outlinks;
   std::string canonical_url;   // <link rel="canonical">, resolved; "" when absent
+  std::vector<Counter> counters;  // in document order, at most kMaxCountersPerPage
+  std::string main_text;       // the main content's visible text (see above)
 
   // What rules are matched against: title, description, og:title,
   // og:description, visible text and alt texts, non-empty ones joined by '\n'.
