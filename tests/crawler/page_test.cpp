@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -310,4 +312,91 @@ TEST_CASE("hostile pages neither crash nor take long") {
 TEST_CASE("deep nesting keeps its text once capped") {
   const Page page = Html(Repeat("<div>", 2000) + "deep" + Repeat("</div>", 2000) + "<p>after");
   CHECK(page.text == "deep\nafter");
+}
+
+namespace {
+
+std::string PageFixture(const std::string& name) {
+  std::ifstream in(std::string(LINKWATCH_SOURCE_DIR) + "/tests/crawler/pages/" + name, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The visible text of the body every article-*.html fixture shares.
+const std::string kArticleBody =
+    "Council approves the river plan\n"
+    "The city council approved the river plan on Tuesday, after a long debate.\n"
+    "Работы начнутся весной, сообщили в совете.\n"
+    "The river at dawn.\n"
+    "Critics said the plan costs too much.";
+
+}  // namespace
+
+TEST_CASE("main text is the article, without nav, header, aside and footer") {
+  const Page page = Html(PageFixture("article-a.html"));
+  CHECK(page.main_text == kArticleBody);
+  CHECK(page.text.find("Another story") != std::string::npos);  // still in the visible text
+  CHECK(page.text.find("All rights reserved") != std::string::npos);
+}
+
+TEST_CASE("the same article in other site templates has the same main text") {
+  const std::string a = Html(PageFixture("article-a.html")).main_text;
+  const std::string b = Html(PageFixture("article-b.html")).main_text;  // role=main, share box, comment form
+  const std::string c = Html(PageFixture("article-c.html")).main_text;  // no landmarks: paragraphs
+  CHECK(a == kArticleBody);
+  CHECK(b == a);
+  CHECK(c == a);
+}
+
+TEST_CASE("main text chooses by landmarks, then paragraphs, then the whole text") {
+  struct Row {
+    const char* html;
+    const char* main_text;
+  };
+  const Row rows[] = {
+      // The largest of several candidates; a tie keeps the inner one.
+      {"<article>short</article><article>the longer one</article>", "the longer one"},
+      {"<main><article>same</article></main>", "same"},
+      {"<main>intro <article>body</article></main>", "intro\nbody"},
+      {"<div role=main>by role</div><p>a paragraph outside it</p>", "by role"},
+      {"<div role='region MAIN'>by role token</div><p>outside</p>", "by role token"},
+      // Candidates inside barriers do not count.
+      {"<aside><article>teaser</article></aside><div><p>the real text</p></div>", "the real text"},
+      {"<nav><main>menu</main></nav>text", "menu\ntext"},
+      // Paragraphs: the element whose own <p> children hold the most text.
+      {"<div><p>one</p></div><div><p>two two</p><p>three</p><span>tail</span></div>",
+       "two two\nthree\ntail"},
+      {"<div><p>x</p><nav><p>a very long navigation paragraph</p></nav></div><div><p>yy</p></div>", "yy"},
+      // What is left out of the chosen element.
+      {"<article>a<nav>n</nav>b</article>", "a\nb"},
+      {"<article>a <span role=menu>m</span> b</article>", "a b"},
+      {"<article>a<span role=menu>m</span>b</article>", "ab"},
+      {"<article><header>h</header>a<footer>f</footer></article>", "a"},
+      {"<article>a<form><p>comment here</p></form></article>", "a"},
+      {"<article>a<aside>x<nav>y</nav>z</aside>b</article>", "a\nb"},
+      // A form around the whole page (ASP.NET) is no barrier.
+      {"<form><div class=menu>m</div><div><p>page text</p></div></form>", "page text"},
+      {"<form><main>main in a form</main></form>", "main in a form"},
+      // Nothing to go by: the visible text.
+      {"<div>just</div><div>divs</div>", "just\ndivs"},
+      {"", ""},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.html);
+    CHECK(Html(row.html).main_text == row.main_text);
+  }
+  CHECK(ExtractPage("plain text", "text/plain", kPageUrl).main_text == "plain text");
+  CHECK(ExtractPage("\x89PNG", "image/png", kPageUrl).main_text.empty());
+}
+
+TEST_CASE("main text keeps the text cap") {
+  const std::string html = "<nav>menu</nav><article>" + Repeat("слово ", 100) + "</article>";
+  const size_t cap = GENERATE(0, 1, 10, 101, 1000);
+  CAPTURE(cap);
+  const Page page = Html(html, {.max_text_bytes = cap});
+  CHECK(page.main_text.size() <= cap);
+  CHECK(IsValidUtf8(page.main_text));
+  CHECK(page.text.find(page.main_text) != std::string::npos);
 }
