@@ -107,6 +107,7 @@ void CurlMulti::Remove(CURL* easy) {
 void CurlMulti::Shutdown() {
   if (multi_ == nullptr) return;
   timer_.cancel();
+  deadline_.reset();
   // Closes the cached connections through OnCloseSocket, so `this` must still be whole.
   curl_multi_cleanup(multi_);
   multi_ = nullptr;
@@ -225,14 +226,28 @@ void CurlMulti::on_ready(curl_socket_t fd, const std::weak_ptr<Socket>& weak_soc
   }
 }
 
+// Each call replaces the previous timeout. A timeout action curl did not
+// need (the deadline moved while a wait or a post was pending) is harmless:
+// curl finds nothing expired.
 void CurlMulti::set_timer(long timeout_ms) {
   if (timeout_ms < 0) {
-    timer_.cancel();
+    deadline_.reset();  // a pending wait finds nothing to do
     return;
   }
-  // Never act from inside this callback: curl forbids re-entry, so even a
-  // zero timeout goes through the io_context.
-  timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+  if (timeout_ms == 0) {
+    // Never act from inside this callback: curl forbids re-entry.
+    deadline_.reset();
+    return post_timeout();
+  }
+  const auto at = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  deadline_ = at;
+  if (timer_armed_ && timer_.expiry() <= at) return;  // fires first, then waits the rest
+  arm_timer(at);
+}
+
+void CurlMulti::arm_timer(std::chrono::steady_clock::time_point at) {
+  timer_armed_ = true;
+  timer_.expires_at(at);  // cancels a pending wait, whose handler then does nothing
   timer_.async_wait([weak_self = weak_from_this()](error_code ec) {
     if (auto self = weak_self.lock()) self->on_timer(ec);
   });
@@ -240,7 +255,22 @@ void CurlMulti::set_timer(long timeout_ms) {
 
 void CurlMulti::on_timer(error_code ec) {
   if (ec == asio::error::operation_aborted) return;
+  timer_armed_ = false;
+  if (!deadline_) return;
+  if (std::chrono::steady_clock::now() < *deadline_) return arm_timer(*deadline_);
+  deadline_.reset();
   do_action(CURL_SOCKET_TIMEOUT, 0);
+}
+
+void CurlMulti::post_timeout() {
+  if (timeout_posted_) return;
+  timeout_posted_ = true;
+  asio::post(io_, [weak_self = weak_from_this()] {
+    auto self = weak_self.lock();
+    if (!self) return;
+    self->timeout_posted_ = false;
+    self->do_action(CURL_SOCKET_TIMEOUT, 0);
+  });
 }
 
 void CurlMulti::do_action(curl_socket_t fd, int events) {

@@ -3,6 +3,12 @@
 // when to call it back (CURLMOPT_TIMERFUNCTION); Asio does the waiting. No
 // thread per transfer, no polling loop.
 //
+// curl's timer is kept lazily: a zero timeout is a posted call (no timer), a
+// later deadline leaves the armed timer alone (it fires early and waits the
+// rest), and only an earlier one re-arms it. Curl moves its deadline on almost
+// every call, and each re-arm of the io_context's earliest timer is a
+// timerfd_settime system call.
+//
 // Connection sockets are opened through CURLOPT_OPENSOCKETFUNCTION as Asio
 // sockets and closed through CURLOPT_CLOSESOCKETFUNCTION, so Asio owns their
 // lifetime and never sees a descriptor number reused under it. Descriptors
@@ -17,8 +23,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 namespace linkwatch::crawler {
@@ -64,7 +72,9 @@ class CurlMulti : public std::enable_shared_from_this<CurlMulti> {
   void on_ready(curl_socket_t fd, const std::weak_ptr<Socket>& socket, Direction dir,
                 unsigned generation, boost::system::error_code ec);
   void set_timer(long timeout_ms);
+  void arm_timer(std::chrono::steady_clock::time_point at);
   void on_timer(boost::system::error_code ec);
+  void post_timeout();
   void do_action(curl_socket_t fd, int events);
   void check_done();
 
@@ -72,6 +82,10 @@ class CurlMulti : public std::enable_shared_from_this<CurlMulti> {
   DoneHandler on_done_;
   CURLM* multi_ = nullptr;
   boost::asio::steady_timer timer_;
+  bool timer_armed_ = false;    // a wait on timer_ is pending
+  bool timeout_posted_ = false;  // a zero-timeout action is queued on the io_context
+  // When curl wants its timeout action; none: curl wants no timer.
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::unordered_map<curl_socket_t, std::shared_ptr<Socket>> sockets_;
 };
 
