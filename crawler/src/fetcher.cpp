@@ -87,7 +87,10 @@ std::string FetchResult::Header(std::string_view name) const {
 // threads read.
 struct CurlFetcher::Impl final : JobEnv, std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, FetchOptions options)
-      : io_(io), options_(std::move(options)), hosts_(HostQueue::Create(io, LimitsOf(options_))) {}
+      : io_(io),
+        options_(std::move(options)),
+        hosts_(HostQueue::Create(io, LimitsOf(options_))),
+        easy_pool_(static_cast<size_t>(std::max(1, options_.max_in_flight))) {}
 
   void Init() {
     multi_ = CurlMulti::Create(io_, [weak = weak_from_this()](CURL* easy, CURLcode code) {
@@ -136,6 +139,7 @@ struct CurlFetcher::Impl final : JobEnv, std::enable_shared_from_this<Impl> {
   const FetchOptions& options() const override { return options_; }
   CurlMulti& multi() override { return *multi_; }
   HostQueue& hosts() override { return *hosts_; }
+  EasyPool& easy_pool() override { return easy_pool_; }
   std::weak_ptr<void> lifetime() override { return weak_from_this(); }
   void Finish(FetchJob& job, FetchResult result) override {
     Callback done = job.TakeCallback();
@@ -147,6 +151,8 @@ struct CurlFetcher::Impl final : JobEnv, std::enable_shared_from_this<Impl> {
   asio::io_context& io_;
   const FetchOptions options_;
   std::shared_ptr<HostQueue> hosts_;
+  // Before the jobs: their transfers give their handles back to it.
+  EasyPool easy_pool_;
   std::shared_ptr<CurlMulti> multi_;
   std::unordered_map<FetchJob*, std::shared_ptr<FetchJob>> jobs_;
   std::atomic<int> pending_{0};  // accepted by Fetch(), callback not yet called

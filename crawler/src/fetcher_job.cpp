@@ -53,7 +53,8 @@ void FetchJob::do_transfer() {
                           first_byte_timer_.cancel();
                           env_.hosts().MarkActive(host_);
                         }};
-  transfer_ = std::make_unique<Transfer>(env_.options(), std::move(setup), std::move(hooks));
+  transfer_ = std::make_unique<Transfer>(env_.options(), env_.easy_pool(), std::move(setup),
+                                         std::move(hooks));
   if (transfer_->easy() == nullptr) {
     transfer_.reset();
     Outcome failed;

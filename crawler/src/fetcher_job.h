@@ -30,6 +30,7 @@ class JobEnv {
   virtual const FetchOptions& options() const = 0;
   virtual CurlMulti& multi() = 0;
   virtual HostQueue& hosts() = 0;
+  virtual EasyPool& easy_pool() = 0;
   // Expires with the fetcher: asynchronous handlers hold it while they run.
   virtual std::weak_ptr<void> lifetime() = 0;
   // Takes the job out and calls its callback. A job's last call.

@@ -51,18 +51,41 @@ std::string FindHeader(const std::vector<std::pair<std::string, std::string>>& h
 
 }  // namespace
 
-Transfer::Transfer(const FetchOptions& options, TransferSetup setup, Hooks hooks)
+// --- EasyPool ---
+
+EasyPool::~EasyPool() {
+  for (CURL* easy : idle_) curl_easy_cleanup(easy);
+}
+
+CURL* EasyPool::Take() {
+  if (idle_.empty()) return curl_easy_init();
+  CURL* easy = idle_.back();
+  idle_.pop_back();
+  return easy;
+}
+
+void EasyPool::Give(CURL* easy) {
+  if (easy == nullptr) return;
+  if (idle_.size() >= max_idle_) return curl_easy_cleanup(easy);
+  curl_easy_reset(easy);
+  idle_.push_back(easy);
+}
+
+// --- Transfer ---
+
+Transfer::Transfer(const FetchOptions& options, EasyPool& pool, TransferSetup setup, Hooks hooks)
     : options_(options),
+      pool_(pool),
       setup_(std::move(setup)),
       hooks_(std::move(hooks)),
-      easy_(curl_easy_init()),
+      easy_(pool.Take()),
       started_(std::chrono::steady_clock::now()) {
   out_.url = setup_.url;
   if (easy_ != nullptr) configure();
 }
 
 Transfer::~Transfer() {
-  if (easy_ != nullptr) curl_easy_cleanup(easy_);
+  pool_.Give(easy_);  // reset there: nothing of this request reaches the next
   curl_slist_free_all(request_headers_);
 }
 

@@ -33,6 +33,32 @@ struct Outcome {
   std::optional<int64_t> retry_after_ms;  // of a 429/503, capped
 };
 
+// Idle curl easy handles for the next transfer. curl_easy_reset() clears
+// every option and all per-request state (headers sent, proxy, error buffer,
+// progress and info counters) but keeps the handle's allocations, so a
+// request costs no curl_easy_init/cleanup and no new receive buffer.
+// Connections belong to the multi, not to a handle.
+//
+// Not thread-safe: io_context thread only.
+class EasyPool {
+ public:
+  explicit EasyPool(size_t max_idle) : max_idle_(max_idle) {}
+  ~EasyPool();
+  EasyPool(const EasyPool&) = delete;
+  EasyPool& operator=(const EasyPool&) = delete;
+
+  // A handle with curl's default options; nullptr when curl cannot make one.
+  CURL* Take();
+  // Resets `easy` for the next Take(), or cleans it up past max_idle.
+  // REQUIRES: `easy` is in no multi.
+  void Give(CURL* easy);
+  size_t idle() const { return idle_.size(); }
+
+ private:
+  const size_t max_idle_;
+  std::vector<CURL*> idle_;
+};
+
 struct TransferSetup {
   std::string url;
   std::string proxy;       // "" = direct
@@ -48,8 +74,9 @@ class Transfer {
     std::function<void()> on_first_byte;    // first response header line arrived
   };
 
-  // REQUIRES: `options` outlives the transfer.
-  Transfer(const FetchOptions& options, TransferSetup setup, Hooks hooks);
+  // Takes its handle from `pool` and gives it back when destroyed.
+  // REQUIRES: `options` and `pool` outlive the transfer.
+  Transfer(const FetchOptions& options, EasyPool& pool, TransferSetup setup, Hooks hooks);
   ~Transfer();  // REQUIRES: the handle is not in a multi
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
@@ -79,6 +106,7 @@ class Transfer {
   int64_t elapsed_ms() const;
 
   const FetchOptions& options_;
+  EasyPool& pool_;
   TransferSetup setup_;
   Hooks hooks_;
   CURL* easy_ = nullptr;

@@ -5,6 +5,7 @@
 #include "fetcher_errors.h"
 #include "fetcher_http.h"
 #include "fetcher_result.h"
+#include "fetcher_transfer.h"
 
 namespace linkwatch::crawler {
 namespace {
@@ -205,6 +206,30 @@ TEST_CASE("every FetchError has a short name", "[fetcher][parts]") {
   CHECK(std::string(FetchErrorName(FetchError::kDns)) == "dns");
   CHECK(std::string(FetchErrorName(FetchError::kDecodeBomb)) == "decode_bomb");
   CHECK(std::string(FetchErrorName(FetchError::kTooManyRedirects)) == "too_many_redirects");
+}
+
+TEST_CASE("the easy-handle pool hands back reset handles and keeps at most max_idle", "[fetcher][parts][pool]") {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  EasyPool pool(1);
+  CURL* first = pool.Take();
+  REQUIRE(first != nullptr);
+  long marker = 7;
+  curl_easy_setopt(first, CURLOPT_PRIVATE, &marker);
+  pool.Give(first);
+  CHECK(pool.idle() == 1);
+  CURL* again = pool.Take();
+  CHECK(again == first);  // reused ...
+  void* owner = &marker;
+  curl_easy_getinfo(again, CURLINFO_PRIVATE, &owner);
+  CHECK(owner == nullptr);  // ... and reset
+  CURL* second = pool.Take();
+  REQUIRE(second != nullptr);
+  CHECK(second != again);
+  pool.Give(again);
+  pool.Give(second);  // past max_idle: cleaned up
+  CHECK(pool.idle() == 1);
+  pool.Give(nullptr);
+  CHECK(pool.idle() == 1);
 }
 
 }  // namespace

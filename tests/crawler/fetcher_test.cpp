@@ -1,6 +1,8 @@
 // CurlFetcher against TestWebServer: pages that arrive, one way or another.
 #include <sys/resource.h>
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "fetch_harness.h"
@@ -284,6 +286,62 @@ TEST_CASE("a host-pattern proxy carries matching hosts, others go direct", "[fet
   CHECK(h.Fetch(direct.Url("/ok")).http_status == 200);
   CHECK(direct.Count("/ok") == 1);
   CHECK(proxy.Requests().size() == 1);
+}
+
+TEST_CASE("a reused curl handle carries nothing from one request to the next", "[fetcher][pool]") {
+  TestWebServer proxy;
+  TestWebServer direct;
+  FetchOptions options = FastOptions();
+  options.proxies = {{"*.example.test", proxy.Origin()}, {"*", ""}};
+  options.max_body_bytes = 64 * 1024;
+  Harness h(options);
+  // One fetch at a time: each takes the handle the one before gave back.
+
+  SECTION("conditional-request headers") {
+    const FetchResult conditional = h.Fetch(
+        FetchRequest{direct.Url("/etag"), TestWebServer::kEtag, TestWebServer::kLastModified});
+    REQUIRE(conditional.not_modified);
+    const FetchResult plain = h.Fetch(direct.Url("/etag"));
+    CHECK(plain.http_status == 200);
+    CHECK_FALSE(plain.not_modified);
+    CHECK(plain.body == TestWebServer::PageHtml());
+    CHECK(direct.Requests().back().if_none_match.empty());
+    CHECK(direct.Requests().back().if_modified_since.empty());
+  }
+  SECTION("proxy") {
+    REQUIRE(h.Fetch("http://site.example.test/ok").http_status == 200);
+    REQUIRE(proxy.Requests().size() == 1);
+    CHECK(h.Fetch(direct.Url("/ok")).http_status == 200);
+    REQUIRE(direct.Requests().size() == 1);
+    CHECK_FALSE(direct.Requests()[0].proxied);
+    CHECK(proxy.Requests().size() == 1);
+  }
+  SECTION("body cap, response headers and errors") {
+    const FetchResult cut = h.Fetch(direct.Url("/huge?mib=1"));
+    REQUIRE(cut.truncated);
+    CHECK(cut.body.size() == 64 * 1024);
+    const FetchResult refused = h.Fetch("http://127.0.0.1:1/ok");
+    REQUIRE(refused.error == FetchError::kConnect);
+    const FetchResult whole = h.Fetch(direct.Url("/ok"));
+    CHECK(whole.error == FetchError::kNone);
+    CHECK(whole.error_text.empty());
+    CHECK_FALSE(whole.truncated);
+    CHECK(whole.body == TestWebServer::PageHtml());
+    CHECK(whole.Header("content-type") == "text/html; charset=utf-8");
+    const auto content_types = std::count_if(whole.headers.begin(), whole.headers.end(), [](const auto& kv) {
+      return kv.first == "Content-Type" || kv.first == "content-type";
+    });
+    CHECK(content_types == 1);
+    CHECK(whole.wire_bytes < 64 * 1024);
+  }
+  SECTION("User-Agent and encodings on every request") {
+    for (int i = 0; i < 3; ++i) REQUIRE(h.Fetch(direct.Url("/ok")).http_status == 200);
+    for (const auto& seen : direct.Requests()) {
+      CHECK(seen.user_agent == options.user_agent);
+      CHECK(seen.accept_encoding.find("gzip") != std::string::npos);
+    }
+    CHECK(direct.ConnectionsAccepted() == 1);
+  }
 }
 
 }  // namespace
