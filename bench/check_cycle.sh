@@ -8,13 +8,19 @@
 #   curl    `curl --parallel` at 512 transfers in flight (two processes of 256:
 #           curl 7.88 caps --parallel-max at 300);
 #   cycle 1 every link pending -> checked once (fetch, classify, store), 512 in flight;
-#   cycle 2 `linkwatch rescan --all` over the unchanged pages: conditional requests (304).
+#   cycle 2 `linkwatch rescan --all` over the unchanged pages: conditional requests (304);
+#   full    cycle 1 again, on a copy of the freshly imported database, with a [rules]
+#           section loading conf/rules: every page is extracted and matched, and the
+#           pages carrying a slogan of conf/rules/example.toml (1 in FLAG_EVERY) are
+#           flagged and keep evidence. The full pipeline's figures.
 # pages/s: from the first check to the last (link_check.checked_at), and wall time
 # from the daemon's start (cycle 1) or the rescan (cycle 2) to "all recorded".
 # CPU-ms/page: utime+stime of the process(es) over the phase. Peak RSS: VmHWM / %M.
 # Also printed: nginx's and the whole machine's CPU per phase, the daemon's CPU per thread,
 # and the TCP connections nginx saw. CHECK_CYCLE_TRACE=1 adds the daemon's queue sampled
 # every 50 ms (in flight / fetching / queued) and how often nginx sat idle.
+# CHECK_CYCLE_PERF=DIR records `perf record -F 499 -g` of the daemon over each cycle into
+# DIR/{cycle1,cycle2,full}.data (the figures are then perf-loaded; for profiling only).
 # Usage: bench/check_cycle.sh [BUILD_DIR] [PAGES] [HOSTS]   (defaults: build-bench 20000 50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +34,8 @@ cycle_timeout=${CHECK_CYCLE_TIMEOUT:-600}   # seconds, per phase
 poll_s=0.25          # status poll (completion only; the rate comes from the database)
 trace=${CHECK_CYCLE_TRACE:-0}   # 1: poll every 50 ms and summarize the daemon's queue per cycle
 [ "$trace" = 1 ] && poll_s=0.05
+perf_dir=${CHECK_CYCLE_PERF:-}  # non-empty: perf record the daemon over each cycle
+flag_every=200       # 1 page in this many carries a slogan that conf/rules/example.toml flags
 
 [ "$hosts" -ge 1 ] && [ "$hosts" -le 254 ] || { echo "HOSTS must be 1..254" >&2; exit 1; }
 for tool in nginx /usr/bin/time sqlite3 curl python3 bc; do
@@ -48,7 +56,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 work=$(mktemp -d /tmp/linkwatch-cycle-XXXXXX)
 chmod 755 "$work"   # nginx's worker runs as nobody
-daemon_pid="" nginx_pid="" curl_pids=()
+daemon_pid="" nginx_pid="" perf_pid="" curl_pids=()
 stop_pid() {  # PID [SECONDS]: TERM, then KILL after the grace period
   local pid=$1 grace=${2:-10}
   kill -0 "$pid" 2>/dev/null || return 0
@@ -60,6 +68,7 @@ stop_pid() {  # PID [SECONDS]: TERM, then KILL after the grace period
 cleanup() {
   set +e
   for p in "${curl_pids[@]}"; do stop_pid "$p" 2; done
+  [ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null && wait "$perf_pid" 2>/dev/null
   [ -n "$daemon_pid" ] && stop_pid "$daemon_pid" 10
   [ -n "$nginx_pid" ] && stop_pid "$nginx_pid" 5
   rm -rf "$work"
@@ -77,9 +86,10 @@ host_pct() { echo "($2 - $1) / $hz / $3 / $ncpu * 100" | bc -l; }  # BEFORE AFTE
 
 # --- corpus -----------------------------------------------------------------
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.1.1", 0)); print(s.getsockname()[1])')
-python3 - "$work" "$pages" "$hosts" "$port" "$curl_procs" <<'EOF'
+python3 - "$work" "$pages" "$hosts" "$port" "$curl_procs" "$flag_every" <<'EOF'
 import os, random, sys
 work, n, hosts, port, procs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+flag_every = int(sys.argv[6])
 rng = random.Random(20261123)
 words = ("court order material channel post video link archive report notice public page news "
          "forum user thread reply comment share media decision register agency review").split()
@@ -101,6 +111,8 @@ for i in range(n):
             p = p.replace("</p>", f' <a href="/p/{rng.randrange(n)}.html">see also</a></p>')
         parts.append(p)
         length += len(p)
+    if i % flag_every == flag_every - 1:  # visible text that rule cd-001 matches
+        parts.insert(1, "<p>They wrote it on every wall: Crimson Dawn rises.</p>\n")
     parts.append("</body></html>\n")
     data = "".join(parts).encode()
     with open(f"{work}/www/p/{i}.html", "wb") as f:
@@ -169,10 +181,19 @@ codes() { awk '{c[$3]++} END {for (k in c) printf "%s%s x%d", (n++ ? ", " : ""),
   # The shipped classification markers, so each page is classified as in production.
   awk '/^\[\[markers\]\]/ {on = 1} /^\[[a-z]/ {on = 0} on' conf/linkwatch.toml
 } >"$work/linkwatch.toml"
+# The full pipeline: the same, and the repository's example rules.
+{
+  cat "$work/linkwatch.toml"
+  echo
+  echo "[rules]"
+  echo "paths = [\"$PWD/conf/rules\"]"
+} >"$work/linkwatch.rules.toml"
+config=$work/linkwatch.toml
+data=$work/data
 
 start_daemon() {  # LOGNAME [FLAGS...]: sets daemon_pid, port_api
   local log=$1; shift
-  "$lwd" --config "$work/linkwatch.toml" --data-dir "$work/data" --listen 127.0.0.1:0 "$@" \
+  "$lwd" --config "$config" --data-dir "$data" --listen 127.0.0.1:0 "$@" \
     >"$work/$log.out" 2>"$work/$log.err" &
   daemon_pid=$!
   port_api=""
@@ -187,7 +208,19 @@ start_daemon() {  # LOGNAME [FLAGS...]: sets daemon_pid, port_api
 }
 status_json() { curl -sf --max-time 10 -H "Authorization: Bearer $LINKWATCH_TOKEN" "$LINKWATCH_URL/v1/status"; }
 num_field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
-db() { sqlite3 "$work/data/linkwatch.db" "$@"; }
+db() { sqlite3 "$data/linkwatch.db" "$@"; }
+perf_start() {  # TAG: CHECK_CYCLE_PERF only
+  [ -n "$perf_dir" ] || return 0
+  mkdir -p "$perf_dir"
+  perf record -q -F 499 -g -o "$perf_dir/$1.data" -p "$daemon_pid" >/dev/null 2>&1 &
+  perf_pid=$!
+}
+perf_stop() {
+  [ -n "$perf_pid" ] || return 0
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" 2>/dev/null || true
+  perf_pid=""
+}
 
 # Registration, with checks off: the cycle starts from the daemon's next start.
 start_daemon import --no-checks
@@ -198,6 +231,7 @@ timeout 600 "$lw" import "$work/urls.txt" --basis "Bench order 1/2026" --categor
 registered=$(db "SELECT count(*) FROM link WHERE status = 'pending'")
 [ "$registered" -eq "$pages" ] || die "registered $registered links, expected $pages"
 stop_pid "$daemon_pid" 30; daemon_pid=""
+cp -a "$work/data" "$work/data.imported"   # the full-pipeline run starts from here
 rotate_log import
 
 # --- curl at the same concurrency ----------------------------------------------
@@ -267,7 +301,9 @@ check_span() { db "SELECT count(*), max((max(checked_at) - min(checked_at)) / 10
 ngx0=$(ngx_cpu); host0=$(host_ticks)
 t0=$(now)
 start_daemon cycle
+perf_start cycle1
 c1_wall=$(wait_recorded "$pages" "$t0" "$work/trace.cycle1")
+perf_stop
 c1_cpu=$(cpu_ticks "$daemon_pid")
 thread_ticks >"$work/threads.1"
 c1_rss=$(kib "$daemon_pid")
@@ -288,8 +324,10 @@ recorded1=$(num_field checks_recorded "$(status_json)")
 cpu_before=$(cpu_ticks "$daemon_pid")
 ngx0=$(ngx_cpu); host0=$(host_ticks)
 t0=$(now)
+perf_start cycle2
 "$lw" rescan --all >"$work/rescan.txt"
 c2_wall=$(wait_recorded $((recorded1 + pages)) "$t0" "$work/trace.cycle2")
+perf_stop
 c2_cpu=$(( $(cpu_ticks "$daemon_pid") - cpu_before ))
 thread_ticks >"$work/threads.2"
 c2_rss=$(kib "$daemon_pid")
@@ -300,6 +338,31 @@ read -r c2_n c2_span < <(check_span "$last_id")
 c2_nm=$(db "SELECT count(*) FROM link_check WHERE id > $last_id AND not_modified = 1")
 c2_status=$(status_json)
 rotate_log cycle2
+
+# --- full pipeline: cycle 1 with the example rules, on the imported database ---------
+stop_pid "$daemon_pid" 30; daemon_pid=""
+config=$work/linkwatch.rules.toml
+data=$work/data.full
+cp -a "$work/data.imported" "$data"
+ngx0=$(ngx_cpu); host0=$(host_ticks)
+t0=$(now)
+start_daemon full
+perf_start full
+f_wall=$(wait_recorded "$pages" "$t0" "$work/trace.full")
+perf_stop
+f_cpu=$(cpu_ticks "$daemon_pid")
+thread_ticks >"$work/threads.full"
+f_rss=$(kib "$daemon_pid")
+ngx1=$(ngx_cpu); host1=$(host_ticks)
+f_host=$(host_pct "$host0" "$host1" "$f_wall")
+f_ngx=$(echo "($ngx1 - $ngx0) / $hz / $f_wall * 100" | bc -l)
+f_status=$(status_json)
+read -r f_n f_span < <(check_span 0)
+f_flagged=$(db "SELECT count(*) FROM link WHERE flagged = 1")
+f_evidence=$(db "SELECT count(*) FROM evidence")
+f_expected=$(( pages / flag_every ))
+f_rules=$(sed -n 's/.*rules: \([0-9]*\) rules.*/\1/p' "$work/full.err" | head -n 1)
+rotate_log full
 
 # --- report -----------------------------------------------------------------------
 rate() { echo "$1 / $2" | bc -l; }
@@ -318,6 +381,8 @@ row "curl ${curl_procs}x${per_proc} parallel" "$curl_rate" "$curl_rate" "$(cpu_m
 row "(curl 1x300, reference)" "$(rate "$pages" "$one_wall")" "$(rate "$pages" "$one_wall")" "$(cpu_ms "$one_cpu" "$pages")" "$(echo "$one_rss / 1024" | bc -l)" "$one_ngx" "$one_host"
 row "linkwatchd cycle 1" "$c1_rate" "$c1_wrate" "$(cpu_ms "$(echo "$c1_cpu / $hz" | bc -l)" "$pages")" "$(echo "$c1_rss / 1024" | bc -l)" "$c1_ngx" "$c1_host"
 row "linkwatchd cycle 2" "$c2_rate" "$c2_wrate" "$(cpu_ms "$(echo "$c2_cpu / $hz" | bc -l)" "$pages")" "$(echo "$c2_rss / 1024" | bc -l)" "$c2_ngx" "$c2_host"
+f_rate=$(rate "$f_n" "$f_span"); f_wrate=$(rate "$pages" "$f_wall")
+row "full pipeline, cycle 1" "$f_rate" "$f_wrate" "$(cpu_ms "$(echo "$f_cpu / $hz" | bc -l)" "$pages")" "$(echo "$f_rss / 1024" | bc -l)" "$f_ngx" "$f_host"
 printf "  cycle 1 / curl pages/s: %.2f (wall %.2f; aim >= 0.8)   cycle 2 / cycle 1: %.2f (aim >= 1)   peak RSS %.0f MB (aim <= 200)\n" \
   "$(echo "$c1_rate / $curl_rate" | bc -l)" "$(echo "$c1_wrate / $curl_rate" | bc -l)" \
   "$(echo "$c2_rate / $c1_rate" | bc -l)" "$(echo "$c2_rss / 1024" | bc -l)"
@@ -327,10 +392,15 @@ echo "  cycle 2 checks: $c2_n, $c2_nm not modified; nginx: $(codes cycle2) over 
 echo "  daemon CPU s by thread: cycle 1 (with start-up) $(thread_delta <(sed 's/ .*/ 0/' "$work/threads.1") "$work/threads.1")"
 echo "                          cycle 2 $(thread_delta "$work/threads.1" "$work/threads.2")"
 echo "  status after cycle 2: $c2_status"
+printf "  full pipeline (cycle 1 with [rules] %s: %s rules; every page extracted and matched) / curl pages/s: %.2f (wall %.2f)   peak RSS %.0f MB\n" \
+  "conf/rules" "${f_rules:-?}" "$(echo "$f_rate / $curl_rate" | bc -l)" "$(echo "$f_wrate / $curl_rate" | bc -l)" "$(echo "$f_rss / 1024" | bc -l)"
+echo "  full pipeline: checks span ${f_span} s (${f_wall:0:6} s from daemon start); $f_flagged links flagged (pages with the slogan: $f_expected), $f_evidence evidence snapshots; nginx: $(codes full) over $(conns full) connections"
+echo "  full pipeline daemon CPU s by thread (with start-up): $(thread_delta <(sed 's/ .*/ 0/' "$work/threads.full") "$work/threads.full")"
+echo "  status after the full pipeline: $f_status"
 
 [ "$trace" = 1 ] || exit 0
 # Trace: how full the pipeline was while the cycle ran (samples with checks in flight).
-for phase in cycle1 cycle2; do
+for phase in cycle1 cycle2 full; do
   python3 - "$work/trace.$phase" "$phase" <<'EOF'
 import json, statistics, sys
 rows = []
@@ -349,7 +419,7 @@ def s(key):
 print("  trace %s, %d samples: %s; %s; %s" % (sys.argv[2], len(c), s("in_flight"), s("fetch_running"), s("fetch_queued")))
 EOF
 done
-for phase in cycle1 cycle2; do
+for phase in cycle1 cycle2 full; do
   awk -v phase="$phase" 'NR == 1 {t0 = $1} {b = int(($1 - t0) * 100); c[b]++; if (b > hi) hi = b}
     END {for (i = 0; i <= hi; i++) if (!c[i]) idle++
          printf "  nginx, %s: no request in %d of %d 10-ms intervals (%.0f %%); per 100 ms:", phase, idle, hi + 1, 100 * idle / (hi + 1)
