@@ -84,5 +84,10 @@ Handler SetupRulesReload(CLI::App& command);
 Handler SetupRulesCheck(CLI::App& command);
 Handler SetupRulesTest(CLI::App& command);
 Handler SetupEvidence(CLI::App& command);
+Handler SetupCluster(CLI::App& command);
+Handler SetupReviewList(CLI::App& command);
+Handler SetupReviewShow(CLI::App& command);
+Handler SetupReviewAccept(CLI::App& command);
+Handler SetupReviewReject(CLI::App& command);
 
 }  // namespace linkwatch::cli

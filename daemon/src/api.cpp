@@ -43,6 +43,11 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/rules/test", Role::kOperator, api::TestRules},
     {"GET", "/v1/links/{}/evidence", Role::kOperator, api::ListEvidence},
     {"GET", "/v1/evidence/{}", Role::kOperator, api::EvidenceBody},
+    {"GET", "/v1/links/{}/cluster", Role::kOperator, api::GetCluster},
+    {"GET", "/v1/review", Role::kOperator, api::ListReview},
+    {"GET", "/v1/review/{}", Role::kOperator, api::ShowReview},
+    {"POST", "/v1/review/{}/accept", Role::kReviewer, api::AcceptReview},
+    {"POST", "/v1/review/{}/reject", Role::kReviewer, api::RejectReview},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {

@@ -135,7 +135,10 @@ void CrawlStatus(const Context& ctx, const Call&, Done done) {
                       {"checks_per_minute", s.checks_per_minute},
                       {"pages_matched", s.pages_matched},
                       {"pages_carried_over", s.pages_carried_over},
-                      {"pages_flagged", s.pages_flagged}};
+                      {"pages_flagged", s.pages_flagged},
+                      {"candidates_offered", s.candidates_offered},
+                      {"candidates_fetched", s.candidates_fetched},
+                      {"discovered", s.discovered}};
   } else {
     out["crawler"] = nullptr;
   }

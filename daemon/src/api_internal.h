@@ -73,6 +73,11 @@ void ListRules(const Context&, const Call&, Done);
 void ReloadRules(const Context&, const Call&, Done);
 void TestRules(const Context&, const Call&, Done);
 void ListEvidence(const Context&, const Call&, Done);
+void GetCluster(const Context&, const Call&, Done);
+void ListReview(const Context&, const Call&, Done);
+void ShowReview(const Context&, const Call&, Done);
+void AcceptReview(const Context&, const Call&, Done);
+void RejectReview(const Context&, const Call&, Done);
 void EvidenceBody(const Context&, const Call&, Done);
 
 }  // namespace linkwatch::daemon::api

@@ -98,6 +98,13 @@ json LinkJson(const storage::Link& l, bool with_reports) {
             {"final_url", l.final_url.empty() ? json(nullptr) : json(l.final_url)},
             {"views", OrNull(l.views)},
             {"shares", OrNull(l.shares)},
+            {"likes", OrNull(l.likes)},
+            {"comments", OrNull(l.comments)},
+            {"cluster_id", OrNull(l.cluster_id)},
+            {"found_from", l.found_from ? json({{"id", *l.found_from}, {"url", l.found_from_url}}) : json(nullptr)},
+            {"depth", l.depth},
+            {"reviewed_at", TimeOrNull(l.reviewed_at)},
+            {"review_reason", l.review_reason.empty() ? json(nullptr) : json(l.review_reason)},
             {"removed_since", TimeOrNull(l.removed_since)},
             {"reappeared_at", TimeOrNull(l.reappeared_at)},
             {"flagged_at", TimeOrNull(l.flagged_at)},
@@ -108,6 +115,9 @@ json LinkJson(const storage::Link& l, bool with_reports) {
   if (with_reports) {
     j["matches"] = JsonArrayOrEmpty(l.matches);
     j["evidence_count"] = l.evidence_count;
+    j["repost_count"] = l.repost_count;
+    j["views_growth"] = OrNull(l.views_growth);
+    j["views_growth_7d"] = OrNull(l.views_growth_7d);
     json reports = json::array();
     for (const auto& r : l.reports) {
       reports.push_back({{"id", r.id},

@@ -10,7 +10,9 @@
 #include <iostream>
 
 #include "linkwatch/crawler/fetcher.h"
+#include "linkwatch/daemon/clusters.h"
 #include "linkwatch/daemon/config.h"
+#include "linkwatch/daemon/discovery.h"
 #include "linkwatch/daemon/http_server.h"
 #include "linkwatch/daemon/scheduler.h"
 #include "linkwatch/storage/bootstrap.h"
@@ -105,6 +107,18 @@ bool LoadRules(RuleSource& rules) {
   return true;
 }
 
+// The near-duplicate index of the pages stored in clusters.
+bool LoadClusters(storage::Store& store, ClusterIndex& clusters) {
+  auto entries = store.ListClusterEntries();
+  if (!entries.ok()) {
+    spdlog::error("reading content clusters: {}", entries.status().ToString());
+    return false;
+  }
+  clusters.Load(*entries);
+  if (!entries->empty()) spdlog::info("clusters: {} pages indexed", clusters.size());
+  return true;
+}
+
 // SIGHUP: load the rules again; a broken set is refused and the running one stays.
 void WatchHangup(asio::signal_set& hup, RuleSource& rules, asio::thread_pool& workers) {
   hup.async_wait([&hup, &rules, &workers](const boost::system::error_code& ec, int) {
@@ -128,15 +142,33 @@ int Serve(const Config& config, storage::Store& store) {
   auto run_on_workers = [&workers](std::function<void()> fn) { asio::post(workers, std::move(fn)); };
   RuleSource rules(config.rules.paths, LoadOptionsFrom(config));
   if (!LoadRules(rules)) return 1;
+  auto counter_rules = LoadCounterRules(config.counters.paths);
+  if (!counter_rules.ok()) {
+    spdlog::error("counter extractors refused: {}", counter_rules.status().message());
+    return 1;
+  }
+  ClusterIndex clusters(config.clusters.max_distance);
+  if (!LoadClusters(store, clusters)) return 2;
+  crawler::ExtractOptions extract;
+  extract.site_counters = std::move(*counter_rules);
+  const PageJudge judge(rules, &clusters, extract);
   crawler::CurlFetcher fetcher(io, config.crawler);
-  Scheduler scheduler(io, run_on_workers, store, fetcher, &rules, SchedulerOptionsFrom(config));
+  Discoverer discoverer(io, run_on_workers, store, fetcher, judge, config.discovery, config.canon);
+  SchedulerOptions scheduler_options = SchedulerOptionsFrom(config);
+  scheduler_options.offer_outlinks = [&discoverer](int64_t id, std::vector<std::string> links) {
+    discoverer.Offer(id, std::move(links));
+  };
+  Scheduler scheduler(io, run_on_workers, store, fetcher, &judge, scheduler_options);
+  discoverer.SetOnDiscovered([&scheduler] { scheduler.Wake(); });
   ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon, {}};
   api_options.hooks.wake_scheduler = [&scheduler] { scheduler.Wake(); };
-  api_options.hooks.crawl_stats = [&scheduler, &fetcher] {
+  api_options.hooks.crawl_stats = [&scheduler, &fetcher, &discoverer] {
     const SchedulerStats s = scheduler.Stats();
+    const DiscoveryStats d = discoverer.Stats();
     return CrawlStats{s.in_flight,          fetcher.InFlight(),   fetcher.Queued(),
                       s.checks_recorded,    s.leases_lost,        s.checks_per_minute,
-                      s.pages_matched,      s.pages_carried_over, s.pages_flagged};
+                      s.pages_matched,      s.pages_carried_over, s.pages_flagged,
+                      d.offered,            d.fetched,            d.discovered};
   };
   api_options.hooks.rules = &rules;
   api_options.hooks.fetch = [&fetcher](crawler::FetchRequest req, crawler::Fetcher::Callback cb) {
@@ -152,6 +184,7 @@ int Serve(const Config& config, storage::Store& store) {
   spdlog::info("listening on http://{}:{}", endpoint->host, *port);
   if (config.schedule.enabled) {
     scheduler.Start();
+    discoverer.Start();
   } else {
     spdlog::warn("schedule.enabled = false: links are not checked");
   }
@@ -165,6 +198,7 @@ int Serve(const Config& config, storage::Store& store) {
     hup.cancel();
     // Fetches cut short are not recorded; their leases are released at the next start.
     scheduler.Stop([] { spdlog::info("checks in flight recorded"); });
+    discoverer.Stop([] {});
     fetcher.Stop();
   });
   io.run();

@@ -5,6 +5,8 @@
 
 #include "linkwatch/base/zstd.h"
 #include "linkwatch/matcher/match_json.h"
+#include "linkwatch/matcher/normalize.h"
+#include "linkwatch/matcher/simhash.h"
 
 namespace linkwatch::daemon {
 namespace {
@@ -34,7 +36,67 @@ std::string IdsOf(const std::string& matches) {
   return ids.dump();
 }
 
+storage::CheckReach ReachOf(const crawler::Page& page) {
+  using crawler::CounterKind;
+  storage::CheckReach r;
+  r.counters_seen = true;
+  r.views = crawler::BestCount(page.counters, CounterKind::kViews);
+  r.shares = crawler::BestCount(page.counters, CounterKind::kShares);
+  r.likes = crawler::BestCount(page.counters, CounterKind::kLikes);
+  r.comments = crawler::BestCount(page.counters, CounterKind::kComments);
+  return r;
+}
+
+// The normalized main text that names a page's content ("" when it has none).
+std::string IdentityText(const crawler::Page& page, const matcher::RuleSet& rules) {
+  return matcher::Normalize(page.main_text.empty() ? page.text : page.main_text,
+                            rules.options().normalize);
+}
+
+void SetIdentity(const crawler::Page& page, const matcher::RuleSet& rules, ClusterIndex* clusters,
+                 storage::CheckReach& r) {
+  const std::string text = IdentityText(page, rules);
+  if (text.empty()) return;
+  r.fingerprint = matcher::Fingerprint(text);
+  r.simhash = matcher::SimHash(text);
+  r.cluster_key = clusters != nullptr ? clusters->Assign(r.fingerprint, *r.simhash) : r.fingerprint;
+}
+
+std::string HitReason(const matcher::MatchResult& result) {
+  std::string ids;
+  for (const auto& hit : result.hits) ids += (ids.empty() ? "" : ", ") + hit.rule_id;
+  for (const auto& hit : result.hash_hits) ids += (ids.empty() ? "" : ", ") + ("hash " + hit.sha256.substr(0, 12));
+  return "rules: " + ids;
+}
+
 }  // namespace
+
+CandidateJudgement JudgeCandidate(const crawler::FetchResult& fetch, const matcher::RuleSet& rules,
+                                  const crawler::ExtractOptions& extract,
+                                  const ClusterIndex* clusters) {
+  CandidateJudgement c;
+  if (fetch.error != crawler::FetchError::kNone || fetch.http_status < 200 || fetch.http_status >= 300) {
+    return c;
+  }
+  c.fetched = true;
+  const crawler::Page page = crawler::ExtractPage(
+      fetch.body, fetch.Header("content-type"), fetch.final_url.empty() ? fetch.url : fetch.final_url, extract);
+  const matcher::MatchResult result = rules.Match(page.MatchText(), fetch.body);
+  if (result.flagged) {
+    c.discovered = true;
+    c.reason = HitReason(result);
+    c.category = !result.hits.empty() ? result.hits.front().category : result.hash_hits.front().category;
+    return c;
+  }
+  if (clusters == nullptr) return c;
+  const std::string text = IdentityText(page, rules);
+  if (text.empty()) return c;
+  if (auto key = clusters->Find(matcher::Fingerprint(text), matcher::SimHash(text))) {
+    c.discovered = true;
+    c.reason = "cluster: " + *key;
+  }
+  return c;
+}
 
 matcher::LoadOptions LoadOptionsFrom(const Config& config) {
   matcher::LoadOptions o;
@@ -88,7 +150,7 @@ std::string HeadersJson(const crawler::FetchResult& fetch) {
 
 Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
                 const std::string& content_hash, const matcher::RuleSet& rules,
-                const crawler::ExtractOptions& extract) {
+                const crawler::ExtractOptions& extract, ClusterIndex* clusters) {
   Judgement j;
   if (fetch.error != crawler::FetchError::kNone) return j;
   const bool same_rules = !due.rules_version.empty() && rules.version() == due.rules_version;
@@ -117,6 +179,12 @@ Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
   j.flagged = result.flagged;
   j.matches = matcher::MatchesJson(result);
   j.matched_ids = matcher::MatchedIdsJson(result);
+  j.reach = ReachOf(page);
+  // A discovered link may have joined its cluster by its text alone.
+  if (j.flagged || due.origin == "discovered") SetIdentity(page, rules, clusters, j.reach);
+  if (j.flagged) {
+    for (const auto& link : page.outlinks) j.outlinks.push_back(link.url);
+  }
   // Evidence when the link is first flagged and whenever flagged content changes.
   if (j.flagged && (!due.flagged || content_hash != due.content_hash)) {
     storage::EvidenceSnapshot e;

@@ -72,8 +72,9 @@ struct JudgeCounters {
 
 storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink& due,
                                    const crawler::FetchResult& r, TimeMs now,
-                                   const StatusPolicy& policy, const RuleSource* rules,
+                                   const SchedulerOptions& options, const PageJudge* judge,
                                    JudgeCounters& counters) {
+  const StatusPolicy& policy = options.policy;
   storage::CheckOutcome o;
   if (!r.not_modified && r.error == crawler::FetchError::kNone) {
     // The content hash is of pages (2xx): what the rules judge and evidence keeps.
@@ -81,7 +82,7 @@ storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink
     o.etag = r.Header("etag");
     o.last_modified = r.Header("last-modified");
   }
-  Judgement j = rules != nullptr ? Judge(due, r, o.content_hash, *rules->Current()) : Judgement{};
+  Judgement j = judge != nullptr ? judge->Judge(due, r, o.content_hash) : Judgement{};
   counters.Count(j);
   const std::string observed =
       ApplyJudgement(due, j, Observe(r, due.host, due.status, policy), &o.reason);
@@ -105,6 +106,8 @@ storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink
   o.matched_rules = std::move(j.matched_ids);
   o.rules_version = std::move(j.rules_version);
   o.evidence = std::move(j.evidence);
+  o.reach = std::move(j.reach);
+  if (!j.outlinks.empty() && options.offer_outlinks) options.offer_outlinks(due.id, std::move(j.outlinks));
   o.status = t.state.status;
   o.candidate_status = t.state.candidate_status;
   o.candidate_count = t.state.candidate_count;
@@ -142,9 +145,9 @@ bool IsCancelled(const crawler::FetchResult& r) {
 
 struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   Impl(asio::io_context& io, Executor workers, storage::Store& store, crawler::Fetcher& fetcher,
-       const RuleSource* rules, SchedulerOptions options, const Clock& clock)
+       const PageJudge* judge, SchedulerOptions options, const Clock& clock)
       : io(io), poll_timer(io), flush_timer(io), workers(std::move(workers)), store(store),
-        fetcher(fetcher), rules(rules), options(std::move(options)), clock(clock) {}
+        fetcher(fetcher), judge(judge), options(std::move(options)), clock(clock) {}
 
   // -- leasing
   void DoPoll() {
@@ -192,7 +195,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     if (!canon.ok()) return OnFetched(std::move(due), Unfetchable(due, canon.status()));
     crawler::FetchRequest req{canon->href, due.etag, due.last_modified};
     // A new rule set must see the body: no conditional request then.
-    if (rules != nullptr && rules->Current()->version() != due.rules_version) {
+    if (judge != nullptr && judge->rules().Current()->version() != due.rules_version) {
       req.etag.clear();
       req.last_modified.clear();
     }
@@ -216,7 +219,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     if (options.max_in_flight - fetching >= options.lease_batch / 4) DoPoll();
     const TimeMs now = clock.Now();
     workers([self = shared_from_this(), due = std::move(due), r = std::move(r), now] {
-      auto outcome = BuildOutcome(self->store, due, r, now, self->options.policy, self->rules,
+      auto outcome = BuildOutcome(self->store, due, r, now, self->options, self->judge,
                                   self->judge_counters);
       asio::post(self->io, [self, o = std::move(outcome)]() mutable { self->Enqueue(std::move(o)); });
     });
@@ -291,7 +294,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   Executor workers;
   storage::Store& store;
   crawler::Fetcher& fetcher;
-  const RuleSource* rules;  // null: pages are not judged
+  const PageJudge* judge;  // null: pages are not judged
   SchedulerOptions options;
   const Clock& clock;
 
@@ -316,9 +319,9 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
 };
 
 Scheduler::Scheduler(asio::io_context& io, Executor workers, storage::Store& store,
-                     crawler::Fetcher& fetcher, const RuleSource* rules, SchedulerOptions options,
+                     crawler::Fetcher& fetcher, const PageJudge* judge, SchedulerOptions options,
                      const Clock& clock)
-    : impl_(std::make_shared<Impl>(io, std::move(workers), store, fetcher, rules,
+    : impl_(std::make_shared<Impl>(io, std::move(workers), store, fetcher, judge,
                                    std::move(options), clock)) {}
 
 Scheduler::~Scheduler() = default;

@@ -235,7 +235,8 @@ Status InsertEvidence(Db& db, const CheckOutcome& o, int64_t check_id) {
 Status UpdateLink(Db& db, const CheckOutcome& o) {
   auto stmt = db.Prepare(
       "UPDATE link SET status = ?2, candidate_status = ?3, candidate_count = ?4, "
-      "backoff_step = ?5, last_checked_at = ?6, next_check_at = ?7, http_status = ?8, "
+      "backoff_step = ?5, last_checked_at = ?6, "
+      "next_check_at = CASE WHEN review_state = 'rejected' THEN NULL ELSE ?7 END, http_status = ?8, "
       "final_url = ?9, etag = coalesce(?10, etag), "
       "last_modified = coalesce(?11, last_modified), "
       "content_hash = coalesce(?12, content_hash), "

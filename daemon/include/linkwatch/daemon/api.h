@@ -42,6 +42,9 @@ struct CrawlStats {
   int64_t pages_matched = 0;       // bodies extracted and matched
   int64_t pages_carried_over = 0;  // unchanged bodies: the last judgement stands
   int64_t pages_flagged = 0;
+  int64_t candidates_offered = 0;  // outlinks of flagged pages queued for discovery
+  int64_t candidates_fetched = 0;
+  int64_t discovered = 0;          // candidates that became discovered links
 };
 
 // Ties to the rest of the daemon; each may be empty (tests, API-only runs).

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "linkwatch/base/status.h"
+#include "linkwatch/crawler/counters.h"
 #include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/crawler/url.h"
 #include "linkwatch/daemon/status_policy.h"
@@ -50,6 +51,26 @@ struct RulesConfig {
   int excerpt_chars = 80;       // evidence context on each side of a match
 };
 
+struct DiscoveryConfig {
+  bool enabled = true;                // follow outlinks of flagged pages
+  int max_depth = 2;                  // links followed at most this many steps from a registered one
+  int max_per_page = 20;              // outlinks of one page offered at most
+  int max_per_day = 1000;             // candidates queued in 24 h, all pages
+  std::vector<std::string> allow_hosts;  // also in scope besides the hosts of monitored links
+  int64_t remember_s = 7 * 24 * 3600; // a candidate that matched nothing is not fetched again before
+  int max_in_flight = 8;              // candidate fetches at once (registered checks come first)
+  int64_t poll_interval_ms = 1000;
+};
+
+struct ClusterConfig {
+  int max_distance = 3;  // SimHash Hamming distance of near-duplicates (0..15)
+};
+
+struct CountersConfig {
+  // Per-site counter extractor files ([[counter]] tables), or directories of *.toml.
+  std::vector<std::string> paths;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error
 };
@@ -62,6 +83,9 @@ struct Config {
   crawler::FetchOptions crawler;        // [crawler] and [[proxy]]
   ScheduleConfig schedule;              // [schedule] and [[markers]]
   RulesConfig rules;                    // [rules]
+  DiscoveryConfig discovery;            // [discovery]
+  ClusterConfig clusters;               // [clusters]
+  CountersConfig counters;              // [counters]
   LogConfig log;
 };
 
@@ -76,5 +100,13 @@ struct Endpoint {
   uint16_t port = 0;
 };
 Result<Endpoint> ParseEndpoint(const std::string& text);
+
+// Reads per-site counter extractors from TOML files (or directories of *.toml,
+// in name order):
+//   [[counter]]
+//   name = "video-views"; hosts = ["*.video.example"]; counter = "views"
+//   element = "span"; attribute = "class"; value = "view-count"; read = ""
+// Unknown keys, wrong types and unknown counters fail with "FILE:LINE: ...".
+Result<std::vector<crawler::SiteCounterRule>> LoadCounterRules(const std::vector<std::string>& paths);
 
 }  // namespace linkwatch::daemon

@@ -15,6 +15,7 @@
 #include "linkwatch/base/time.h"
 #include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/crawler/page.h"
+#include "linkwatch/daemon/clusters.h"
 #include "linkwatch/daemon/config.h"
 #include "linkwatch/matcher/rule_set.h"
 #include "linkwatch/storage/store.h"
@@ -62,6 +63,10 @@ struct Judgement {
   std::string matched_ids;    // JSON array of rule ids
   std::string rules_version;
   std::optional<storage::EvidenceSnapshot> evidence;  // first flagged, or flagged content changed
+  // Counters when the page was read; for a flagged page also its fingerprint,
+  // SimHash and cluster (assigned in `clusters` when one is given).
+  storage::CheckReach reach;
+  std::vector<std::string> outlinks;  // a flagged page's outlinks, for discovery
   int64_t extract_us = 0, match_us = 0;  // time spent (0 when carried over)
 };
 
@@ -71,7 +76,41 @@ struct Judgement {
 // 2xx body is extracted and matched; anything else judges nothing.
 Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
                 const std::string& content_hash, const matcher::RuleSet& rules,
-                const crawler::ExtractOptions& extract = {});
+                const crawler::ExtractOptions& extract = {}, ClusterIndex* clusters = nullptr);
+
+// What a discovery candidate's fetch showed: flagged by the rules, or the
+// same (or near-same) content as a known cluster. Does not index the page.
+struct CandidateJudgement {
+  bool fetched = false;   // a 2xx page was read
+  bool discovered = false;
+  std::string reason;     // "rules: cd-001, cd-002" or "cluster: <key>"
+  std::string category;   // of the highest-severity hit ("" for a cluster match)
+};
+CandidateJudgement JudgeCandidate(const crawler::FetchResult& fetch, const matcher::RuleSet& rules,
+                                  const crawler::ExtractOptions& extract,
+                                  const ClusterIndex* clusters);
+
+// The rules, clusters and extraction options the daemon judges pages with.
+// Thread-safe (its parts are).
+class PageJudge {
+ public:
+  // `rules` and `clusters` (may be null: no clusters) must outlive it.
+  PageJudge(const RuleSource& rules, ClusterIndex* clusters, crawler::ExtractOptions extract)
+      : rules_(rules), clusters_(clusters), extract_(std::move(extract)) {}
+  const RuleSource& rules() const { return rules_; }
+  Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
+                  const std::string& content_hash) const {
+    return daemon::Judge(due, fetch, content_hash, *rules_.Current(), extract_, clusters_);
+  }
+  CandidateJudgement JudgeCandidate(const crawler::FetchResult& fetch) const {
+    return daemon::JudgeCandidate(fetch, *rules_.Current(), extract_, clusters_);
+  }
+
+ private:
+  const RuleSource& rules_;
+  ClusterIndex* clusters_;
+  const crawler::ExtractOptions extract_;
+};
 
 // The status a judged page implies: "removed" when a page that was flagged
 // before is not flagged now, else `observed` unchanged. Sets *reason then.

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "linkwatch/base/time.h"
 #include "linkwatch/crawler/fetcher.h"
@@ -35,6 +37,8 @@ struct SchedulerOptions {
   int64_t flush_interval_ms = 200;      // ... or after this long
   StatusPolicy policy;
   crawler::CanonOptions canon;
+  // Given the outlinks of each newly judged flagged page (on a worker), for discovery.
+  std::function<void(int64_t link_id, std::vector<std::string> outlinks)> offer_outlinks;
 };
 
 struct SchedulerStats {
@@ -52,10 +56,10 @@ class Scheduler {
  public:
   using Executor = std::function<void(std::function<void()>)>;
 
-  // `io`, `store`, `fetcher`, `rules` and `clock` must outlive the scheduler.
-  // Each 2xx page is judged by rules->Current() (not judged when null).
+  // `io`, `store`, `fetcher`, `judge` and `clock` must outlive the scheduler.
+  // Each page is judged by `judge` (not judged when null).
   Scheduler(boost::asio::io_context& io, Executor workers, storage::Store& store,
-            crawler::Fetcher& fetcher, const RuleSource* rules, SchedulerOptions options,
+            crawler::Fetcher& fetcher, const PageJudge* judge, SchedulerOptions options,
             const Clock& clock = SystemClock::Instance());
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
