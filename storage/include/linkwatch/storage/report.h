@@ -1,0 +1,107 @@
+// The weekly statistics report: the figures, as plain values. Store::Report
+// computes them (storage/src/report_*.cpp, indexes only: no full scans of
+// link_check); the daemon renders them as Markdown, CSV, JSON or HTML.
+//
+// Times are UTC milliseconds. A week is an ISO week [start, end): Monday 00:00
+// to the next Monday 00:00 UTC. "This week" figures count events with
+// start <= t < end. Rejected discovered links are left out of every count but
+// discovery's `rejected`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linkwatch/base/time.h"
+
+namespace linkwatch::storage {
+
+struct ReportQuery {
+  TimeMs week_start = 0;  // a Monday 00:00 UTC
+  TimeMs week_end = 0;    // week_start + 7 days
+  std::string week_label; // "2026-W47"
+  std::optional<std::string> agency;    // links with a report by this agency
+  std::optional<std::string> category;  // links of this category
+  int top_n = 20;                       // top viewed links and largest clusters
+  int history_weeks = 12;               // weeks of status history and time to removal
+};
+
+struct Count {
+  std::string key;  // agency, category, host or status
+  int64_t count = 0;
+};
+
+struct RemovalTimes {
+  int64_t links = 0;                    // links whose first confirmed removal is in the period
+  std::optional<double> median_hours;   // registration -> first confirmed removal (removed_since)
+  std::optional<double> p90_hours;      // nearest-rank percentile
+};
+
+struct HostTransitions {
+  std::string host;
+  int64_t removed = 0, blocked = 0, reappeared = 0;  // links that became so this week
+};
+
+struct HostRemovalTimes {
+  std::string host;
+  RemovalTimes this_week, last_weeks;  // last_weeks: the history_weeks weeks ending with this one
+};
+
+struct TopLink {
+  int64_t id = 0;
+  std::string url, host, status;
+  int64_t views = 0;
+  std::optional<int64_t> growth;  // views gained this week (latest in the week minus last before it)
+};
+
+struct TopCluster {
+  int64_t id = 0;
+  int64_t members = 0;  // links, rejected ones left out
+  int64_t reach = 0;    // sum of their views
+  std::string sample_url;  // its oldest member
+};
+
+// The status of every monitored link at the end of one week (for a chart).
+struct WeekStatus {
+  std::string week_label;
+  TimeMs end = 0;
+  std::map<std::string, int64_t> by_status;  // pending, alive, removed, blocked, unreachable
+};
+
+struct ReportData {
+  ReportQuery query;
+  TimeMs generated_at = 0;
+
+  // Registration.
+  int64_t registered_this_week = 0, registered_total = 0;  // links (not reports), up to week_end
+  std::vector<Count> registered_by_agency;    // this week, by the agency of the link's first report
+  std::vector<Count> registered_by_category;  // this week
+  int64_t duplicates_this_week = 0;           // duplicate reports: repeated work the register removed
+  std::vector<Count> duplicates_by_agency;    // this week, by the reporting agency
+
+  // Status.
+  std::map<std::string, int64_t> status_now;  // all five keys present (0 when none)
+  int64_t newly_removed = 0, newly_blocked = 0, reappeared = 0;  // transitions this week
+  std::vector<HostTransitions> transitions_by_host;              // hosts with any, most first
+  std::vector<WeekStatus> status_history;                        // oldest first, ending with this week
+
+  // Time to removal.
+  RemovalTimes removal_this_week, removal_last_weeks;
+  std::vector<HostRemovalTimes> removal_by_host;  // hosts with removals in the last weeks, most first
+  std::vector<double> removal_hours_last_weeks;   // every link's hours, ascending (for a histogram)
+
+  // Reach.
+  int64_t views_alive = 0;         // latest views of links alive now
+  int64_t views_growth = 0;        // views gained this week by links alive now
+  std::vector<TopLink> top_viewed;  // alive links, most viewed first
+  std::vector<TopCluster> largest_clusters;  // most members first, then reach
+  std::vector<std::pair<std::string, int64_t>> views_history;  // week label -> views of alive links at its end
+
+  // Discovery (this week: discovered = links found by the crawler in the week;
+  // accepted/rejected = decisions taken in the week; pending = waiting now).
+  int64_t discovered = 0, accepted = 0, rejected = 0, pending = 0;
+};
+
+}  // namespace linkwatch::storage
