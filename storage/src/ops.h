@@ -78,6 +78,10 @@ Result<std::vector<int64_t>> RecordCandidateRows(WriteContext& ctx,
                                                  const std::vector<CandidateVerdict>& verdicts);
 Status ReviewLink(WriteContext& ctx, const Actor& actor, const ReviewDecision& decision);
 
+// ---- the weekly report (report_read.cpp) ----
+// REQUIRES: the query was validated. `now` is the report's generation time.
+Result<ReportData> QueryReport(Db& db, const ReportQuery& query, TimeMs now);
+
 // ---- evidence (evidence_read.cpp) ----
 Result<std::vector<EvidenceInfo>> QueryEvidence(Db& db, int64_t link_id);  // kNotFound
 // kNotFound; kCorruption when the stored frame does not give back the digest.

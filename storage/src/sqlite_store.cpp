@@ -320,6 +320,11 @@ Result<Link> SqliteStore::Review(const Actor& actor, const ReviewDecision& decis
   return GetLink(decision.link_id);
 }
 
+Result<ReportData> SqliteStore::Report(const ReportQuery& query) {
+  if (auto st = ValidateReportQuery(query); !st.ok()) return st;
+  return Read([this, &query](Db& db) { return QueryReport(db, query, clock_->Now()); });
+}
+
 Result<std::vector<EvidenceInfo>> SqliteStore::ListEvidence(int64_t link_id) {
   return Read([link_id](Db& db) { return QueryEvidence(db, link_id); });
 }

@@ -63,6 +63,7 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> RecordCandidates(std::vector<CandidateVerdict> verdicts) override;
   Result<LinkPage> ListReview(const std::string& review_state, int limit, int64_t after_id) override;
   Result<Link> Review(const Actor& actor, const ReviewDecision& decision) override;
+  Result<ReportData> Report(const ReportQuery& query) override;
   Result<std::vector<EvidenceInfo>> ListEvidence(int64_t link_id) override;
   Result<std::string> EvidenceBody(std::string_view sha256) override;
 

@@ -203,6 +203,19 @@ Status ValidateOffers(const std::vector<CandidateOffer>& offers, const OfferLimi
   return Status::Ok();
 }
 
+Status ValidateReportQuery(const ReportQuery& q) {
+  constexpr TimeMs kDay = 24 * 3600 * 1000LL;
+  // 1970-01-01 was a Thursday: Mondays are 4 days after a multiple of 7 days.
+  if (q.week_end - q.week_start != 7 * kDay || (q.week_start - 4 * kDay) % (7 * kDay) != 0) {
+    return Status::InvalidArgument("a report week runs from a Monday 00:00 UTC for 7 days");
+  }
+  if (q.top_n < 1 || q.top_n > 1000) return Status::InvalidArgument("top_n must be 1..1000");
+  if (q.history_weeks < 1 || q.history_weeks > 104) {
+    return Status::InvalidArgument("history_weeks must be 1..104");
+  }
+  return Status::Ok();
+}
+
 Status ValidateReview(const ReviewDecision& d) {
   if (d.link_id <= 0) return Status::InvalidArgument("link_id must be positive");
   if (d.accept) return CheckText("basis", d.legal_basis, kMaxLegalBasisBytes, true);

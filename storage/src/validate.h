@@ -47,6 +47,8 @@ inline constexpr int64_t kMaxEvidenceBodyBytes = int64_t{64} << 20;
 Status ValidateOptions(const Options& options);
 // Offers: keys, URLs and hosts within the URL caps; limits not negative.
 Status ValidateOffers(const std::vector<CandidateOffer>& offers, const OfferLimits& limits);
+// A week of exactly 7 days starting on a Monday 00:00 UTC; top_n 1..1000; history_weeks 1..104.
+Status ValidateReportQuery(const ReportQuery& query);
 // A decision names a link and carries a basis (accept) or a reason (reject).
 Status ValidateReview(const ReviewDecision& decision);
 // 1..kMaxAgencyNameChars printable UTF-8 characters, no surrounding blanks.

@@ -21,6 +21,7 @@
 
 #include "linkwatch/base/status.h"
 #include "linkwatch/base/time.h"
+#include "linkwatch/storage/report.h"
 
 namespace linkwatch::storage {
 
@@ -500,6 +501,11 @@ class Store {
   // kNotFound; kInvalidArgument when it is not a discovered link pending review
   // or the basis/reason is missing.
   virtual Result<Link> Review(const Actor& actor, const ReviewDecision& decision) = 0;
+
+  // ---- the weekly report ----
+  // Every figure of report.h for one ISO week. kInvalidArgument for a query
+  // whose week is not [Monday 00:00 UTC, +7 days).
+  virtual Result<ReportData> Report(const ReportQuery& query) = 0;
 
   // ---- evidence ----
   // Snapshots of a link, oldest first. kNotFound for an unknown link.
