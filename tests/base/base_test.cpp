@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "linkwatch/base/base64.h"
+#include "linkwatch/base/iso_week.h"
 #include "linkwatch/base/sha256.h"
 #include "linkwatch/base/zstd.h"
 #include "linkwatch/base/status.h"
@@ -125,4 +126,90 @@ TEST_CASE("host patterns match all, a domain with its subdomains, or one host") 
     CAPTURE(row.pattern, row.host);
     CHECK(HostPatternMatches(row.pattern, row.host) == row.matches);
   }
+}
+
+namespace {
+TimeMs At(const char* iso) {
+  const auto t = ParseIso8601(iso);
+  REQUIRE(t.has_value());
+  return *t;
+}
+}  // namespace
+
+TEST_CASE("ISO week labels parse to their Monday 00:00 UTC for 7 days") {
+  struct Row {
+    const char* label;
+    const char* monday;
+  };
+  const Row rows[] = {
+      {"2026-W47", "2026-11-16T00:00:00Z"},
+      {"2026-W01", "2025-12-29T00:00:00Z"},  // week 1 starts in December
+      {"2025-W01", "2024-12-30T00:00:00Z"},
+      {"2019-W01", "2018-12-31T00:00:00Z"},
+      {"2027-W01", "2027-01-04T00:00:00Z"},  // 1 January a Friday: it belongs to 2026-W53
+      {"2026-W53", "2026-12-28T00:00:00Z"},  // 53-week years
+      {"2020-W53", "2020-12-28T00:00:00Z"},
+      {"2015-W53", "2015-12-28T00:00:00Z"},
+      {"2009-W53", "2009-12-28T00:00:00Z"},
+      {"1970-W01", "1969-12-29T00:00:00Z"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.label);
+    auto w = ParseIsoWeek(row.label);
+    REQUIRE(w.ok());
+    CHECK(w->start == At(row.monday));
+    CHECK(w->end == w->start + kWeekMs);
+    CHECK(w->label() == row.label);
+  }
+}
+
+TEST_CASE("malformed or impossible ISO weeks are refused") {
+  const char* bad[] = {"2026-W54", "2026W47", "2026-W00", "2021-W53", "2025-W53", "2026-w47",
+                       "26-W47",   "2026-W7", "2026-W470", "",        "2026-WAB", " 2026-W47",
+                       "0000-W01", "2026-47"};
+  for (const char* text : bad) {
+    CAPTURE(text);
+    auto w = ParseIsoWeek(text);
+    REQUIRE_FALSE(w.ok());
+    CHECK(w.status().code() == Status::Code::kInvalidArgument);
+    CHECK_THAT(w.status().message(), Catch::Contains(std::string("\"") + text + "\""));
+  }
+}
+
+TEST_CASE("a time falls in the ISO week of its Thursday's year") {
+  struct Row {
+    const char* time;
+    const char* week;
+    const char* last_complete;
+  };
+  const Row rows[] = {
+      {"2026-11-23T06:00:00Z", "2026-W48", "2026-W47"},
+      {"2026-11-23T00:00:00Z", "2026-W48", "2026-W47"},  // a week ends at Monday 00:00
+      {"2026-11-22T23:59:59.999Z", "2026-W47", "2026-W46"},
+      {"2027-01-01T12:00:00Z", "2026-W53", "2026-W52"},
+      {"2027-01-04T00:00:00Z", "2027-W01", "2026-W53"},
+      {"2024-12-30T00:00:00Z", "2025-W01", "2024-W52"},
+      {"2021-01-03T23:59:59.999Z", "2020-W53", "2020-W52"},
+      {"2021-01-04T00:00:00Z", "2021-W01", "2020-W53"},
+      {"2010-01-03T10:00:00Z", "2009-W53", "2009-W52"},
+      {"1970-01-01T00:00:00Z", "1970-W01", "1969-W52"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.time);
+    const IsoWeek w = IsoWeekOf(At(row.time));
+    CHECK(w.label() == row.week);
+    CHECK(w.start <= At(row.time));
+    CHECK(At(row.time) < w.end);
+    CHECK(LastCompleteWeek(At(row.time)).label() == row.last_complete);
+    CHECK(LastCompleteWeek(At(row.time)).end == w.start);
+  }
+}
+
+TEST_CASE("years have 52 or 53 ISO weeks") {
+  CHECK(IsoWeeksInYear(2020) == 53);
+  CHECK(IsoWeeksInYear(2026) == 53);
+  CHECK(IsoWeeksInYear(2015) == 53);
+  CHECK(IsoWeeksInYear(2021) == 52);
+  CHECK(IsoWeeksInYear(2024) == 52);
+  CHECK(IsoWeeksInYear(2025) == 52);
 }
