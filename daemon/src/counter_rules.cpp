@@ -71,8 +71,10 @@ Status ReadFile(const std::string& file, std::vector<crawler::SiteCounterRule>& 
       for (const auto& [k, v] : *item.as_table()) {
         if (auto st = ReadField(file, std::string(k.str()), v, r); !st.ok()) return st;
       }
-      if (r.name.empty() || r.attribute.empty() || r.value.empty()) {
-        return Status::InvalidArgument(At(file, item) + "a [[counter]] needs name, attribute and value");
+      if (r.name.empty() || (r.element.empty() && r.attribute.empty()) ||
+          (!r.attribute.empty() && r.value.empty())) {
+        return Status::InvalidArgument(At(file, item) +
+                                       "a [[counter]] needs a name, and an element or an attribute with its value");
       }
       out.push_back(std::move(r));
     }
