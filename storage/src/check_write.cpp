@@ -6,6 +6,7 @@
 
 #include "json_text.h"
 #include "ops.h"
+#include "report_write.h"
 #include "sqlite_db.h"
 
 namespace linkwatch::storage {
@@ -300,6 +301,7 @@ Result<bool> ApplyOutcome(WriteContext& ctx, const CheckOutcome& o) {
   if (auto st = ApplyReach(ctx, o, check_id); !st.ok()) return st;
   if ((*state)->status != o.status) {
     if (auto st = AuditStatusChange(ctx, o, (*state)->status); !st.ok()) return st;
+    if (auto st = RecordTransition(ctx.db, o, (*state)->status); !st.ok()) return st;
   }
   if (o.judged && o.flagged && !(*state)->flagged) {
     if (auto st = AuditFlagged(ctx, o); !st.ok()) return st;

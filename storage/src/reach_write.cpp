@@ -1,5 +1,6 @@
 // A check's reach: counters on the check and the link, and the link's cluster.
 #include "ops.h"
+#include "report_write.h"
 #include "sqlite_db.h"
 
 namespace linkwatch::storage {
@@ -15,6 +16,7 @@ Status RecordCounters(Db& db, const CheckOutcome& o, int64_t check_id) {
   if (!check.ok()) return check.status();
   check->Bind(1, check_id).Bind(2, r.views).Bind(3, r.shares).Bind(4, r.likes).Bind(5, r.comments);
   if (auto st = check->Run(); !st.ok()) return st;
+  if (auto st = RecordWeeklyViews(db, o); !st.ok()) return st;
   // The link shows its latest known counters: an unreadable one keeps the last.
   auto link = db.Prepare(
       "UPDATE link SET views = coalesce(?2, views), shares = coalesce(?3, shares), "

@@ -252,11 +252,87 @@ CREATE INDEX candidate_due ON candidate(next_at) WHERE state = 'queued';
 CREATE INDEX candidate_created ON candidate(created_at);
 )sql";
 
+// Version 5: the weekly report (issue 6). Status transitions by time (so no
+// report scans audit or link_check), a per-link weekly views rollup (views
+// history and growth without reading link_check), and a covering index for
+// the report's one pass over the links. Both tables are backfilled: the
+// transitions from the audit rows "link.status", the views from link_check.
+// A week is named by its Monday 00:00 UTC in ms (1970-01-05 was a Monday).
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE link_transition (
+  id            INTEGER PRIMARY KEY,
+  link_id       INTEGER NOT NULL REFERENCES link(id),
+  at            INTEGER NOT NULL,    -- the check that confirmed the new status
+  from_status   TEXT    NOT NULL,
+  to_status     TEXT    NOT NULL,
+  host          TEXT    NOT NULL,    -- the link's, for per-host figures
+  removed_since INTEGER,             -- to removed: first seen removed (else at)
+  first_removal INTEGER NOT NULL DEFAULT 0 CHECK (first_removal IN (0, 1))
+);
+CREATE INDEX link_transition_at ON link_transition(
+  at, link_id, from_status, to_status, first_removal, removed_since, host);
+CREATE INDEX link_transition_link ON link_transition(link_id, at);
+
+INSERT INTO link_transition (link_id, at, from_status, to_status, host, removed_since)
+SELECT l.id, a.at, json_extract(a.detail, '$.from'), json_extract(a.detail, '$.to'), l.host,
+       CASE WHEN json_extract(a.detail, '$.to') = 'removed' THEN a.at END
+FROM audit a JOIN link l ON l.id = CAST(substr(a.target, 6) AS INTEGER)
+WHERE a.action = 'link.status' AND a.target LIKE 'link:%'
+ORDER BY a.id;
+-- The removal a link is still in knows when it was first seen removed.
+UPDATE link_transition SET removed_since = (SELECT l.removed_since FROM link l WHERE l.id = link_id)
+WHERE to_status = 'removed'
+  AND id = (SELECT max(t.id) FROM link_transition t WHERE t.link_id = link_transition.link_id)
+  AND (SELECT l.status = 'removed' AND l.removed_since <= link_transition.at FROM link l
+       WHERE l.id = link_id);
+UPDATE link_transition SET first_removal = 1
+WHERE to_status = 'removed' AND NOT EXISTS (
+  SELECT 1 FROM link_transition p WHERE p.link_id = link_transition.link_id
+    AND p.to_status = 'removed' AND p.id < link_transition.id);
+
+-- Per link and week: the first and the latest views seen in the week, and
+-- the latest seen before it (prev_views, NULL when none).
+CREATE TABLE link_views_week (
+  week        INTEGER NOT NULL,
+  link_id     INTEGER NOT NULL REFERENCES link(id),
+  first_at    INTEGER NOT NULL,
+  first_views INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  views       INTEGER NOT NULL,
+  prev_views  INTEGER,
+  PRIMARY KEY (week, link_id)
+) WITHOUT ROWID;
+CREATE INDEX link_views_week_link ON link_views_week(link_id, week, views);
+
+INSERT INTO link_views_week (week, link_id, first_at, first_views, at, views)
+SELECT (checked_at - 345600000) / 604800000 * 604800000 + 345600000 AS w, link_id,
+       min(checked_at), 0, max(checked_at), 0
+FROM link_check WHERE views IS NOT NULL GROUP BY link_id, w;
+UPDATE link_views_week SET
+  first_views = (SELECT c.views FROM link_check c WHERE c.link_id = link_views_week.link_id
+                 AND c.views IS NOT NULL AND c.checked_at = link_views_week.first_at
+                 ORDER BY c.id LIMIT 1),
+  views = (SELECT c.views FROM link_check c WHERE c.link_id = link_views_week.link_id
+           AND c.views IS NOT NULL AND c.checked_at = link_views_week.at
+           ORDER BY c.id DESC LIMIT 1);
+UPDATE link_views_week SET prev_views = (
+  SELECT p.views FROM link_views_week p WHERE p.link_id = link_views_week.link_id
+    AND p.week < link_views_week.week ORDER BY p.week DESC LIMIT 1);
+
+-- Links with a report by one agency (the report's agency filter).
+CREATE INDEX report_agency_link ON report(agency_id, link_id);
+
+-- The report's pass over every link reads this index, not the table.
+CREATE INDEX link_report ON link(
+  status, review_state, origin, category, created_at, reviewed_at, views, cluster_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 };
 
 Status CheckIsOurs(Db& db, int version) {
