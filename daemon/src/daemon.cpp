@@ -159,7 +159,7 @@ int Serve(const Config& config, storage::Store& store) {
     discoverer.Offer(id, std::move(links));
   };
   Scheduler scheduler(io, run_on_workers, store, fetcher, &judge, scheduler_options);
-  discoverer.SetOnDiscovered([&scheduler] { scheduler.Wake(); });
+  discoverer.SetOnDiscovered([&scheduler](const DiscoveryEvent&) { scheduler.Wake(); });
   ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon, {}};
   api_options.hooks.wake_scheduler = [&scheduler] { scheduler.Wake(); };
   api_options.hooks.crawl_stats = [&scheduler, &fetcher, &discoverer] {

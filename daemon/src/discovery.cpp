@@ -135,7 +135,7 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
     if (ids->at(0) > 0) {
       discovered.fetch_add(1);
       spdlog::info("discovered link {} ({}) from link {}: {}", ids->at(0), c.url, c.found_from, j.reason);
-      if (on_discovered) on_discovered();
+      if (on_discovered) on_discovered(DiscoveryEvent{ids->at(0), c.url, c.found_from, j.reason});
     }
   }
 
@@ -155,7 +155,7 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
   const DiscoveryConfig config;
   const crawler::CanonOptions canon;
   const Clock& clock;
-  std::function<void()> on_discovered;  // set before Start
+  std::function<void(const DiscoveryEvent&)> on_discovered;  // set before Start
 
   // io-thread state
   bool stopping = false;
@@ -181,7 +181,9 @@ void Discoverer::Offer(int64_t found_from, std::vector<std::string> outlinks) {
   });
 }
 
-void Discoverer::SetOnDiscovered(std::function<void()> fn) { impl_->on_discovered = std::move(fn); }
+void Discoverer::SetOnDiscovered(std::function<void(const DiscoveryEvent&)> fn) {
+  impl_->on_discovered = std::move(fn);
+}
 
 void Discoverer::Start() {
   if (impl_->config.enabled) impl_->DoPoll();

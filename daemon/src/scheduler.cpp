@@ -70,10 +70,40 @@ struct JudgeCounters {
   }
 };
 
-storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink& due,
-                                   const crawler::FetchResult& r, TimeMs now,
-                                   const SchedulerOptions& options, const PageJudge* judge,
-                                   JudgeCounters& counters) {
+// What BuildOutcome makes of one fetch: the row to record and the event to
+// tell once it is recorded.
+struct Built {
+  storage::CheckOutcome outcome;
+  CheckEvent event;
+};
+
+CheckEvent EventOf(const storage::DueLink& due, const crawler::FetchResult& r,
+                   const storage::CheckOutcome& o, const Judgement& j) {
+  CheckEvent e;
+  e.link_id = due.id;
+  e.url = due.canonical_url;
+  e.host = due.host;
+  e.checked_at = o.checked_at;
+  e.observed = o.observed;
+  e.status_before = due.status;
+  e.status_after = o.status;
+  e.flagged_before = due.flagged;
+  e.judged = o.judged;
+  e.flagged_after = o.judged ? o.flagged : due.flagged;
+  e.matched_rules = o.matched_rules;
+  e.http_status = o.http_status;
+  e.elapsed_ms = r.elapsed_ms;
+  e.error = o.error;
+  e.reason = o.reason;
+  e.extract_us = j.extract_us;
+  e.match_us = j.match_us;
+  return e;
+}
+
+Built BuildOutcome(storage::Store& store, const storage::DueLink& due,
+                   const crawler::FetchResult& r, TimeMs now,
+                   const SchedulerOptions& options, const PageJudge* judge,
+                   JudgeCounters& counters) {
   const StatusPolicy& policy = options.policy;
   storage::CheckOutcome o;
   if (!r.not_modified && r.error == crawler::FetchError::kNone) {
@@ -124,7 +154,8 @@ storage::CheckOutcome BuildOutcome(storage::Store& store, const storage::DueLink
   if (o.judged && o.flagged && !due.flagged) {
     spdlog::info("link {} is flagged: {}", due.id, o.matched_rules);
   }
-  return o;
+  CheckEvent event = EventOf(due, r, o, j);
+  return {std::move(o), std::move(event)};
 }
 
 // A link whose stored URL no longer canonicalizes is recorded as unreachable
@@ -219,15 +250,16 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     if (options.max_in_flight - fetching >= options.lease_batch / 4) DoPoll();
     const TimeMs now = clock.Now();
     workers([self = shared_from_this(), due = std::move(due), r = std::move(r), now] {
-      auto outcome = BuildOutcome(self->store, due, r, now, self->options, self->judge,
-                                  self->judge_counters);
-      asio::post(self->io, [self, o = std::move(outcome)]() mutable { self->Enqueue(std::move(o)); });
+      Built built = BuildOutcome(self->store, due, r, now, self->options, self->judge,
+                                 self->judge_counters);
+      asio::post(self->io, [self, b = std::move(built)]() mutable { self->Enqueue(std::move(b)); });
     });
   }
 
   // -- recording
-  void Enqueue(storage::CheckOutcome o) {
-    pending.push_back(std::move(o));
+  void Enqueue(Built b) {
+    pending.push_back(std::move(b.outcome));
+    pending_events.push_back(std::move(b.event));
     if (static_cast<int>(pending.size()) >= options.flush_batch || stopping) return DoFlush();
     if (!flush_armed) {
       flush_armed = true;
@@ -243,11 +275,30 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     if (pending.empty()) return;
     std::vector<storage::CheckOutcome> batch;
     batch.swap(pending);
+    auto events = std::make_shared<std::vector<CheckEvent>>();
+    events->swap(pending_events);
     const int64_t n = static_cast<int64_t>(batch.size());
     ++records_outstanding;
-    store.RecordChecksAsync(std::move(batch), [self = shared_from_this(), n](Result<std::vector<bool>> r) {
-      asio::post(self->io, [self, n, r = std::move(r)] { self->OnRecorded(n, r); });
+    const auto start = std::chrono::steady_clock::now();
+    store.RecordChecksAsync(std::move(batch), [self = shared_from_this(), n, events, start](Result<std::vector<bool>> r) {
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start).count();
+      asio::post(self->io, [self, n, r = std::move(r), events, us] {
+        self->OnRecorded(n, r);
+        self->Tell(r, *events, us);
+      });
     });
+  }
+
+  // Hooks hear only of checks that were durably recorded.
+  void Tell(const Result<std::vector<bool>>& r, const std::vector<CheckEvent>& events, int64_t us) {
+    if (options.on_recorded) {
+      options.on_recorded(RecordEvent{static_cast<int64_t>(events.size()), us, r.ok()});
+    }
+    if (!r.ok() || !options.on_checked) return;
+    for (size_t i = 0; i < events.size() && i < r->size(); ++i) {
+      if ((*r)[i]) options.on_checked(events[i]);
+    }
   }
 
   void OnRecorded(int64_t n, const Result<std::vector<bool>>& r) {
@@ -307,6 +358,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   int64_t unrecorded = 0;  // fetched, waiting for the worker or the writer
   int records_outstanding = 0;
   std::vector<storage::CheckOutcome> pending;
+  std::vector<CheckEvent> pending_events;  // pending's events, index for index
   std::deque<TimeMs> recorded_times;
   std::function<void()> on_stopped;
 

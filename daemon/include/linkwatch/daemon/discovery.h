@@ -16,6 +16,7 @@
 #include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/crawler/url.h"
 #include "linkwatch/daemon/config.h"
+#include "linkwatch/daemon/events.h"
 #include "linkwatch/daemon/rules.h"
 #include "linkwatch/storage/store.h"
 
@@ -49,8 +50,8 @@ class Discoverer {
   // applies scope, depth and the daily budget). Any thread.
   void Offer(int64_t found_from, std::vector<std::string> outlinks);
 
-  // Called (on a worker) after a link was discovered, e.g. to wake the scheduler. Before Start.
-  void SetOnDiscovered(std::function<void()> fn);
+  // Called (on a worker) after a link was discovered and recorded. Before Start.
+  void SetOnDiscovered(std::function<void(const DiscoveryEvent&)> fn);
   void Start();                           // io thread
   void Stop(std::function<void()> done);  // io thread; `done` once no fetch is outstanding
   DiscoveryStats Stats() const;

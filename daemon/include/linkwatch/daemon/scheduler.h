@@ -18,6 +18,7 @@
 #include "linkwatch/base/time.h"
 #include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/crawler/url.h"
+#include "linkwatch/daemon/events.h"
 #include "linkwatch/daemon/rules.h"
 #include "linkwatch/daemon/status_policy.h"
 #include "linkwatch/storage/store.h"
@@ -39,6 +40,10 @@ struct SchedulerOptions {
   crawler::CanonOptions canon;
   // Given the outlinks of each newly judged flagged page (on a worker), for discovery.
   std::function<void(int64_t link_id, std::vector<std::string> outlinks)> offer_outlinks;
+  // Told on the io thread after each storage transaction, and for each check
+  // it durably recorded (never for a check whose lease was lost). Quick.
+  std::function<void(const RecordEvent&)> on_recorded;
+  std::function<void(const CheckEvent&)> on_checked;
 };
 
 struct SchedulerStats {
