@@ -4,8 +4,21 @@
 //
 // Times are UTC milliseconds. A week is an ISO week [start, end): Monday 00:00
 // to the next Monday 00:00 UTC. "This week" figures count events with
-// start <= t < end. Rejected discovered links are left out of every count but
-// discovery's `rejected`.
+// start <= t < end (an event at week_end is the next week's). Rejected
+// discovered links are left out of every count but discovery's `rejected`.
+//
+// Filters: `agency` keeps the links with at least one report by that agency
+// (an unknown agency keeps none); `category` the links of that category
+// (link.category). Both apply to every figure, with these exceptions:
+// duplicates_* with an agency count only that agency's own duplicate reports
+// (its row only); discovered/pending/rejected links have no report, so an
+// agency filter leaves only `accepted` ones.
+//
+// "Now" figures (status_now, views_alive, top_viewed, largest_clusters,
+// pending) are as of the report's generation; the week's figures and the
+// history are as of week_end. The status at a week end T is the to_status of
+// the last transition before T (events at T belong to the next week), pending
+// for a link created before T with no transition by then.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +49,7 @@ struct Count {
 struct RemovalTimes {
   int64_t links = 0;                    // links whose first confirmed removal is in the period
   std::optional<double> median_hours;   // registration -> first confirmed removal (removed_since)
-  std::optional<double> p90_hours;      // nearest-rank percentile
+  std::optional<double> p90_hours;      // nearest-rank percentile (median too: the ceil(n/2)-th)
 };
 
 struct HostTransitions {
@@ -53,7 +66,10 @@ struct TopLink {
   int64_t id = 0;
   std::string url, host, status;
   int64_t views = 0;
-  std::optional<int64_t> growth;  // views gained this week (latest in the week minus last before it)
+  // Views gained this week: the latest count before week_end minus the latest
+  // before week_start (or the first in the week when there is none before);
+  // 0 when no count in the week; nullopt when no count before week_end.
+  std::optional<int64_t> growth;
 };
 
 struct TopCluster {
@@ -75,32 +91,42 @@ struct ReportData {
   TimeMs generated_at = 0;
 
   // Registration.
+  // A link is registered by its first report: a registration, or for a
+  // discovered link its acceptance (or an agency registering it). this_week:
+  // links whose first report is in the week; total: before week_end.
   int64_t registered_this_week = 0, registered_total = 0;  // links (not reports), up to week_end
   std::vector<Count> registered_by_agency;    // this week, by the agency of the link's first report
   std::vector<Count> registered_by_category;  // this week
   int64_t duplicates_this_week = 0;           // duplicate reports: repeated work the register removed
   std::vector<Count> duplicates_by_agency;    // this week, by the reporting agency
+  // (Count vectors: most first, then by key.)
 
   // Status.
   std::map<std::string, int64_t> status_now;  // all five keys present (0 when none)
+  // Links with a confirmed transition this week: to removed, to blocked, and
+  // from removed to alive (as the daemon's reappeared_at). A link counts once.
   int64_t newly_removed = 0, newly_blocked = 0, reappeared = 0;  // transitions this week
   std::vector<HostTransitions> transitions_by_host;              // hosts with any, most first
   std::vector<WeekStatus> status_history;                        // oldest first, ending with this week
 
-  // Time to removal.
+  // Time to removal: hours from the link's creation (its registration; for a
+  // discovered link, its discovery) to removed_since of its first confirmed
+  // removal; the period is that of the confirming transition.
   RemovalTimes removal_this_week, removal_last_weeks;
   std::vector<HostRemovalTimes> removal_by_host;  // hosts with removals in the last weeks, most first
   std::vector<double> removal_hours_last_weeks;   // every link's hours, ascending (for a histogram)
 
   // Reach.
   int64_t views_alive = 0;         // latest views of links alive now
-  int64_t views_growth = 0;        // views gained this week by links alive now
+  int64_t views_growth = 0;        // views gained this week by links alive now (sum of TopLink::growth's rule)
   std::vector<TopLink> top_viewed;  // alive links, most viewed first
-  std::vector<TopCluster> largest_clusters;  // most members first, then reach
+  std::vector<TopCluster> largest_clusters;  // clusters of 2 or more; most members first, then reach
   std::vector<std::pair<std::string, int64_t>> views_history;  // week label -> views of alive links at its end
+                                                               // (each link's latest count before that end)
 
   // Discovery (this week: discovered = links found by the crawler in the week;
-  // accepted/rejected = decisions taken in the week; pending = waiting now).
+  // accepted/rejected = decisions taken in the week; pending = waiting now;
+  // `discovered` leaves out the links rejected since).
   int64_t discovered = 0, accepted = 0, rejected = 0, pending = 0;
 };
 
