@@ -48,6 +48,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/review/{}", Role::kOperator, api::ShowReview},
     {"POST", "/v1/review/{}/accept", Role::kReviewer, api::AcceptReview},
     {"POST", "/v1/review/{}/reject", Role::kReviewer, api::RejectReview},
+    {"GET", "/v1/report", Role::kOperator, api::GetReport},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {

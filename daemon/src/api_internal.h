@@ -79,5 +79,6 @@ void ShowReview(const Context&, const Call&, Done);
 void AcceptReview(const Context&, const Call&, Done);
 void RejectReview(const Context&, const Call&, Done);
 void EvidenceBody(const Context&, const Call&, Done);
+void GetReport(const Context&, const Call&, Done);  // api_report.cpp
 
 }  // namespace linkwatch::daemon::api

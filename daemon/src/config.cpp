@@ -8,6 +8,9 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "linkwatch/daemon/report_writer.h"
+#include "report_render.h"
+
 namespace linkwatch::daemon {
 namespace {
 
@@ -96,6 +99,51 @@ std::string CheckLogLevel(const std::string& level) {
     if (level == l) return {};
   }
   return "must be one of trace, debug, info, warn, error";
+}
+
+// A string key whose value `check` accepts (it returns an error text or "").
+template <typename Get>
+Setter CheckedStringKey(Get get, std::string (*check)(const std::string&)) {
+  return [get, check](const toml::node& n, Config& c) -> std::string {
+    const auto* v = n.as_string();
+    if (v == nullptr) return "must be a string";
+    if (auto err = check(v->get()); !err.empty()) return err;
+    *get(c) = v->get();
+    return {};
+  };
+}
+
+std::string CheckWeekday(const std::string& day) {
+  return ParseWeekday(day) ? "" : "must be one of monday, tuesday, ..., sunday";
+}
+
+std::string CheckTimeOfDay(const std::string& time) {
+  return ParseTimeOfDay(time) ? "" : "must be a time HH:MM from 00:00 to 23:59 (UTC)";
+}
+
+std::string CheckNotEmpty(const std::string& text) { return text.empty() ? "must not be empty" : ""; }
+
+Setter ReportFormatsKey() {
+  return [](const toml::node& n, Config& c) -> std::string {
+    std::vector<std::string> formats;
+    if (auto err = StringListKey([&formats](Config&) { return &formats; })(n, c); !err.empty()) return err;
+    if (formats.empty()) return "must name at least one format";
+    for (const auto& f : formats) {
+      if (!ParseReportFormat(f)) return "has \"" + f + "\", not one of md, csv, json, html";
+    }
+    c.report.formats = std::move(formats);
+    return {};
+  };
+}
+
+Section ReportSection() {
+  return {
+      {"enabled", BoolKey([](Config& c) { return &c.report.enabled; })},
+      {"day", CheckedStringKey([](Config& c) { return &c.report.day; }, &CheckWeekday)},
+      {"time", CheckedStringKey([](Config& c) { return &c.report.time; }, &CheckTimeOfDay)},
+      {"formats", ReportFormatsKey()},
+      {"dir", CheckedStringKey([](Config& c) { return &c.report.dir; }, &CheckNotEmpty)},
+  };
 }
 
 constexpr int64_t kDay = 24 * 3600;
@@ -230,6 +278,7 @@ const std::map<std::string, Section, std::less<>>& Schema() {
        {{"max_distance", IntKey<int>([](Config& c) { return &c.clusters.max_distance; }, 0, 15)}}},
       {"counters", {{"paths", StringListKey([](Config& c) { return &c.counters.paths; })}}},
       {"schedule", ScheduleSection()},
+      {"report", ReportSection()},
   };
   return kSchema;
 }

@@ -14,6 +14,7 @@
 #include "linkwatch/daemon/config.h"
 #include "linkwatch/daemon/discovery.h"
 #include "linkwatch/daemon/http_server.h"
+#include "linkwatch/daemon/report_writer.h"
 #include "linkwatch/daemon/scheduler.h"
 #include "linkwatch/storage/bootstrap.h"
 #include "linkwatch/storage/paths.h"
@@ -159,6 +160,7 @@ int Serve(const Config& config, storage::Store& store) {
     discoverer.Offer(id, std::move(links));
   };
   Scheduler scheduler(io, run_on_workers, store, fetcher, &judge, scheduler_options);
+  ReportWriter reports(io, run_on_workers, store, config.report);
   discoverer.SetOnDiscovered([&scheduler](const DiscoveryEvent&) { scheduler.Wake(); });
   ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon, {}};
   api_options.hooks.wake_scheduler = [&scheduler] { scheduler.Wake(); };
@@ -188,6 +190,7 @@ int Serve(const Config& config, storage::Store& store) {
   } else {
     spdlog::warn("schedule.enabled = false: links are not checked");
   }
+  if (config.report.enabled) reports.Start();
   asio::signal_set hup(io, SIGHUP);
   WatchHangup(hup, rules, workers);
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -198,6 +201,7 @@ int Serve(const Config& config, storage::Store& store) {
     hup.cancel();
     // Fetches cut short are not recorded; their leases are released at the next start.
     scheduler.Stop([] { spdlog::info("checks in flight recorded"); });
+    reports.Stop();
     discoverer.Stop([] {});
     fetcher.Stop();
   });

@@ -109,3 +109,52 @@ TEST_CASE("listen endpoints parse host and port") {
   CHECK(ep->host == host);
   CHECK(ep->port == port);
 }
+
+TEST_CASE("[report] is off by default and read from the config") {
+  const daemon::Config defaults;
+  CHECK_FALSE(defaults.report.enabled);
+  CHECK(defaults.report.day == "monday");
+  CHECK(defaults.report.time == "06:00");
+  CHECK(defaults.report.formats == std::vector<std::string>{"md", "html"});
+  CHECK(defaults.report.dir == "reports");
+  auto shipped = daemon::LoadConfig(LINKWATCH_SOURCE_DIR "/conf/linkwatch.toml");
+  REQUIRE(shipped.ok());
+  CHECK_FALSE(shipped->report.enabled);
+  CHECK(shipped->report.formats == defaults.report.formats);
+  CHECK(shipped->report.time == defaults.report.time);
+  TempDir dir;
+  WriteFile(dir.File("c.toml"),
+            "[report]\nenabled = true\nday = \"sunday\"\ntime = \"23:30\"\n"
+            "formats = [\"csv\", \"json\", \"md\", \"html\"]\ndir = \"/var/lib/linkwatch/reports\"\n");
+  auto c = daemon::LoadConfig(dir.File("c.toml"));
+  REQUIRE(c.ok());
+  CHECK(c->report.enabled);
+  CHECK(c->report.day == "sunday");
+  CHECK(c->report.time == "23:30");
+  CHECK(c->report.formats == std::vector<std::string>{"csv", "json", "md", "html"});
+  CHECK(c->report.dir == "/var/lib/linkwatch/reports");
+}
+
+TEST_CASE("a bad [report] key or value is refused with its file and line") {
+  const auto [text, line, words] = GENERATE(table<std::string, int, std::string>({
+      {"[report]\nenabled = \"yes\"\n", 2, "report.enabled must be true or false"},
+      {"[report]\n\nday = \"someday\"\n", 3, "report.day must be one of monday"},
+      {"[report]\nday = \"Monday\"\n", 2, "report.day must be one of monday"},
+      {"[report]\nday = 1\n", 2, "report.day must be a string"},
+      {"[report]\ntime = \"6:00\"\n", 2, "report.time must be a time HH:MM"},
+      {"[report]\ntime = \"24:00\"\n", 2, "report.time must be a time HH:MM"},
+      {"[report]\nformats = [\"md\", \"pdf\"]\n", 2, "report.formats has \"pdf\", not one of md, csv, json, html"},
+      {"[report]\nformats = []\n", 2, "report.formats must name at least one format"},
+      {"[report]\nformats = \"md\"\n", 2, "report.formats must be an array of strings"},
+      {"[report]\ndir = \"\"\n", 2, "report.dir must not be empty"},
+      {"[report]\nenabled = true\nfolder = \"x\"\n", 3, "unknown key \"folder\" in [report]"},
+  }));
+  TempDir dir;
+  const std::string path = dir.File("bad.toml");
+  WriteFile(path, text);
+  auto c = daemon::LoadConfig(path);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().code() == Status::Code::kInvalidArgument);
+  CHECK_THAT(c.status().message(), Catch::StartsWith(path + ":" + std::to_string(line) + ": "));
+  CHECK_THAT(c.status().message(), Catch::Contains(words));
+}

@@ -71,6 +71,15 @@ struct CountersConfig {
   std::vector<std::string> paths;
 };
 
+// The weekly report written on a schedule (linkwatch/daemon/report_writer.h).
+struct ReportConfig {
+  bool enabled = false;                              // write reports without anyone asking
+  std::string day = "monday";                        // monday .. sunday
+  std::string time = "06:00";                        // HH:MM, UTC
+  std::vector<std::string> formats = {"md", "html"};  // of md, csv, json, html; at least one
+  std::string dir = "reports";                       // relative to the working directory
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error
 };
@@ -86,6 +95,7 @@ struct Config {
   DiscoveryConfig discovery;            // [discovery]
   ClusterConfig clusters;               // [clusters]
   CountersConfig counters;              // [counters]
+  ReportConfig report;                  // [report]
   LogConfig log;
 };
 

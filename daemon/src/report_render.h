@@ -1,0 +1,47 @@
+// The weekly report (storage/report.h's figures) rendered as Markdown, CSV,
+// JSON or HTML. Pure functions of the data: no clock, no I/O.
+//
+// Every format carries the same figures. Text that comes from the register
+// (agencies, categories, hosts, URLs of flagged material) is escaped for the
+// format and never becomes a link: in Markdown hosts and URLs are code spans,
+// in HTML they are escaped text.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "linkwatch/storage/report.h"
+
+namespace linkwatch::daemon {
+
+enum class ReportFormat { kMarkdown, kCsv, kJson, kHtml };
+
+// The statuses of status_now and status_history, in the order every format shows them.
+inline constexpr const char* kReportStatuses[] = {"alive", "removed", "blocked", "unreachable",
+                                                  "pending"};
+
+// "md", "csv", "json", "html"; nullopt for anything else.
+std::optional<ReportFormat> ParseReportFormat(std::string_view name);
+// The name ParseReportFormat reads, also the file extension.
+const char* ReportFormatName(ReportFormat format);
+// The HTTP Content-Type of a rendered report.
+const char* ReportContentType(ReportFormat format);
+
+std::string RenderReport(const storage::ReportData& data, ReportFormat format);
+
+// The formats (report_render.cpp: JSON; report_markdown.cpp, report_csv.cpp,
+// report_html.cpp).
+std::string RenderMarkdown(const storage::ReportData& data);
+std::string RenderCsv(const storage::ReportData& data);
+std::string RenderJson(const storage::ReportData& data);
+std::string RenderHtml(const storage::ReportData& data);
+
+// A CSV field quoted when it holds , " CR or LF, quotes doubled (RFC 4180).
+std::string CsvField(std::string_view text);
+// Text safe inside HTML elements and quoted attributes: & < > " ' escaped.
+std::string HtmlEscape(std::string_view text);
+// Hours with one decimal ("12.5"), or "–" when absent.
+std::string HoursText(const std::optional<double>& hours);
+
+}  // namespace linkwatch::daemon
