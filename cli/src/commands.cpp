@@ -21,6 +21,7 @@ const std::vector<CommandSpec>& CommandTable() {
        &SetupEvidence},
       {"cluster", "every copy of a link's content: status, views, repost count and reach",
        &SetupCluster},
+      {"report", "the weekly report (--week 2026-W47) as md, csv, json or html; --out FILE", &SetupReport},
       {"review", "discovered links waiting for a person", nullptr},
       {"review list", "discovered links pending review (or --state confirmed|rejected)",
        &SetupReviewList},

@@ -89,5 +89,6 @@ Handler SetupReviewList(CLI::App& command);
 Handler SetupReviewShow(CLI::App& command);
 Handler SetupReviewAccept(CLI::App& command);
 Handler SetupReviewReject(CLI::App& command);
+Handler SetupReport(CLI::App& command);
 
 }  // namespace linkwatch::cli
