@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config python3 curl sqlite3 bc
   libcurl4-openssl-dev libgumbo-dev libsqlite3-dev libre2-dev libboost-dev
   catch2 libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev
-  libssl-dev libzstd-dev libcsv-dev zlib1g-dev openssl libxxhash-dev
+  libssl-dev libzstd-dev libcsv-dev zlib1g-dev openssl libxxhash-dev prometheus-cpp-dev
   nginx time
 )
 

@@ -137,6 +137,12 @@ void Api::Impl::Serve(ApiRequest req, Done done) const {
   const size_t q = req.target.find('?');
   const std::string path = req.target.substr(0, q);
   if (path == "/healthz") return done(api::Json(200, {{"status", "ok"}}));
+  // Aggregate counts only (no URLs, no people): Prometheus scrapes without a token.
+  if (path == "/metrics") {
+    if (req.method != "GET") return done(api::Error(405, "method_not_allowed", req.method + " is not allowed on " + path));
+    if (!ctx.options.hooks.metrics) return done(api::Error(503, "unavailable", "metrics are not collected"));
+    return done(ApiResponse{200, ctx.options.hooks.metrics(), "text/plain; version=0.0.4"});
+  }
 
   Call call;
   bool path_known = false;

@@ -56,6 +56,8 @@ struct ApiHooks {
   RuleSource* rules = nullptr;
   // Fetches one URL for POST /v1/rules/test; `done` may run on any thread.
   std::function<void(crawler::FetchRequest, crawler::Fetcher::Callback done)> fetch;
+  // The Prometheus text for GET /metrics (no token needed); without it, 503.
+  std::function<std::string()> metrics;
 };
 
 struct ApiOptions {
