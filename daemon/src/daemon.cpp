@@ -14,6 +14,7 @@
 #include "linkwatch/daemon/config.h"
 #include "linkwatch/daemon/discovery.h"
 #include "linkwatch/daemon/http_server.h"
+#include "linkwatch/daemon/metrics.h"
 #include "linkwatch/daemon/report_writer.h"
 #include "linkwatch/daemon/scheduler.h"
 #include "linkwatch/storage/bootstrap.h"
@@ -120,6 +121,22 @@ bool LoadClusters(storage::Store& store, ClusterIndex& clusters) {
   return true;
 }
 
+// What a scrape of GET /metrics reads: the fetcher, the queue and the rule set, now.
+MetricsSample SampleMetrics(const crawler::Fetcher& fetcher, storage::Store& store, const RuleSource& rules) {
+  MetricsSample s;
+  s.fetches_in_flight = fetcher.InFlight();
+  s.fetches_queued = fetcher.Queued();
+  auto queue = store.Queue(SystemClock::Instance().Now());
+  if (queue.ok()) {
+    s.queue = std::move(*queue);
+  } else {
+    spdlog::warn("metrics: reading the queue: {}", queue.status().ToString());
+  }
+  const auto set = rules.Current();
+  s.rules = MetricsSample::Rules{set->version(), rules.loaded_at(), static_cast<int64_t>(set->rules().size())};
+  return s;
+}
+
 // SIGHUP: load the rules again; a broken set is refused and the running one stays.
 void WatchHangup(asio::signal_set& hup, RuleSource& rules, asio::thread_pool& workers) {
   hup.async_wait([&hup, &rules, &workers](const boost::system::error_code& ec, int) {
@@ -154,14 +171,27 @@ int Serve(const Config& config, storage::Store& store) {
   extract.site_counters = std::move(*counter_rules);
   const PageJudge judge(rules, &clusters, extract);
   crawler::CurlFetcher fetcher(io, config.crawler);
+  Metrics metrics([&fetcher, &store, &rules] { return SampleMetrics(fetcher, store, rules); });
   Discoverer discoverer(io, run_on_workers, store, fetcher, judge, config.discovery, config.canon);
   SchedulerOptions scheduler_options = SchedulerOptionsFrom(config);
   scheduler_options.offer_outlinks = [&discoverer](int64_t id, std::vector<std::string> links) {
     discoverer.Offer(id, std::move(links));
   };
+  // Metrics first, then whatever else listens (each hook keeps the one set before it).
+  scheduler_options.on_checked = [&metrics, then = std::move(scheduler_options.on_checked)](const CheckEvent& e) {
+    metrics.OnChecked(e);
+    if (then) then(e);
+  };
+  scheduler_options.on_recorded = [&metrics, then = std::move(scheduler_options.on_recorded)](const RecordEvent& e) {
+    metrics.OnRecorded(e);
+    if (then) then(e);
+  };
   Scheduler scheduler(io, run_on_workers, store, fetcher, &judge, scheduler_options);
   ReportWriter reports(io, run_on_workers, store, config.report);
-  discoverer.SetOnDiscovered([&scheduler](const DiscoveryEvent&) { scheduler.Wake(); });
+  discoverer.SetOnDiscovered([&scheduler, &metrics](const DiscoveryEvent& e) {
+    metrics.OnDiscovered(e);
+    scheduler.Wake();
+  });
   ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon, {}};
   api_options.hooks.wake_scheduler = [&scheduler] { scheduler.Wake(); };
   api_options.hooks.crawl_stats = [&scheduler, &fetcher, &discoverer] {
@@ -173,6 +203,7 @@ int Serve(const Config& config, storage::Store& store) {
                       d.offered,            d.fetched,            d.discovered};
   };
   api_options.hooks.rules = &rules;
+  api_options.hooks.metrics = [&metrics] { return metrics.Render(); };
   api_options.hooks.fetch = [&fetcher](crawler::FetchRequest req, crawler::Fetcher::Callback cb) {
     fetcher.Fetch(std::move(req), std::move(cb));
   };

@@ -256,3 +256,32 @@ TEST_CASE("every hostile server behaviour is recorded with the right status and 
     CHECK(check["truncated"] == k.truncated);
   }
 }
+
+TEST_CASE("GET /metrics counts the checks and shows the due backlog without a token, so does /healthz") {
+  Checking c;
+  c.token = c.daemon.first_token;
+  const int64_t id = c.Register("/ok");
+  REQUIRE(c.WaitStatus(id, "alive"));
+  // The hooks hear of a check just after it is recorded: poll briefly.
+  std::string text;
+  double alive = 0;
+  for (int i = 0; i < 50 && alive < 1; ++i) {
+    const auto r = test::Http(c.daemon.port, "GET", "/metrics");  // no token
+    REQUIRE(r.status == 200);
+    text = r.body;
+    const std::string series = "linkwatch_checks_total{status=\"alive\"} ";
+    const size_t at = text.find("\n" + series);
+    if (at != std::string::npos) alive = std::stod(text.substr(at + 1 + series.size()));
+    if (alive < 1) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(text);
+  CHECK(alive >= 1);
+  CHECK(text.find("\nlinkwatch_due_backlog ") != std::string::npos);
+  CHECK(text.find("\nlinkwatch_links{status=\"alive\"} 1") != std::string::npos);
+  CHECK(text.find("\nlinkwatch_rules_info{version=\"") != std::string::npos);
+  CHECK(text.find(c.web.Url("/ok")) == std::string::npos);  // counts, never URLs
+
+  const auto health = test::Http(c.daemon.port, "GET", "/healthz");
+  CHECK(health.status == 200);
+  CHECK(json::parse(health.body) == json{{"status", "ok"}});
+}
