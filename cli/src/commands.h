@@ -85,6 +85,8 @@ Handler SetupRulesCheck(CLI::App& command);
 Handler SetupRulesTest(CLI::App& command);
 Handler SetupEvidence(CLI::App& command);
 Handler SetupCluster(CLI::App& command);
+Handler SetupNotificationsFailed(CLI::App& command);
+Handler SetupNotificationsList(CLI::App& command);
 Handler SetupReviewList(CLI::App& command);
 Handler SetupReviewShow(CLI::App& command);
 Handler SetupReviewAccept(CLI::App& command);

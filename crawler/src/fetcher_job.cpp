@@ -47,7 +47,8 @@ void FetchJob::on_slot() {
 
 void FetchJob::do_transfer() {
   TransferSetup setup{builder_.current_url(), ChooseProxy(env_.options().proxies, host_),
-                      builder_.time_left_ms(), request_.etag, request_.last_modified};
+                      builder_.time_left_ms(), request_.etag, request_.last_modified,
+                      &request_.post_body, request_.post_content_type};
   Transfer::Hooks hooks{[this] { env_.hosts().MarkActive(host_); },
                         [this] {
                           first_byte_timer_.cancel();

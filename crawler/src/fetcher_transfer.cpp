@@ -136,6 +136,14 @@ void Transfer::configure_request_headers() {
     request_headers_ =
         curl_slist_append(request_headers_, ("If-Modified-Since: " + setup_.last_modified).c_str());
   }
+  if (setup_.post_body != nullptr && setup_.post_body->has_value()) {
+    const std::string& body = **setup_.post_body;
+    // The body lives in the job's request, which outlives the transfer.
+    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    request_headers_ = curl_slist_append(request_headers_, ("Content-Type: " + setup_.post_content_type).c_str());
+    request_headers_ = curl_slist_append(request_headers_, "Expect:");
+  }
   if (request_headers_ != nullptr) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, request_headers_);
 }
 
@@ -244,7 +252,8 @@ void Transfer::collect_info(Outcome& out) {
   out.http_status = static_cast<int>(GetInfoLong(easy_, CURLINFO_RESPONSE_CODE));
   out.wire_bytes =
       GetInfoOff(easy_, CURLINFO_SIZE_DOWNLOAD_T) + GetInfoLong(easy_, CURLINFO_HEADER_SIZE);
-  if (out.http_status >= kFirstRedirect && out.http_status <= kLastRedirect) {
+  const bool is_post = setup_.post_body != nullptr && setup_.post_body->has_value();
+  if (!is_post && out.http_status >= kFirstRedirect && out.http_status <= kLastRedirect) {
     out.redirect_url = GetInfoText(easy_, CURLINFO_REDIRECT_URL);
   }
   if (out.http_status == kTooManyRequests || out.http_status == kServiceUnavailable) {

@@ -65,6 +65,8 @@ struct TransferSetup {
   int64_t timeout_ms = 0;  // what is left of the total time limit
   std::string etag;
   std::string last_modified;
+  const std::optional<std::string>* post_body = nullptr;  // the request's, when a POST
+  std::string post_content_type;
 };
 
 class Transfer {

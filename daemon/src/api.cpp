@@ -44,6 +44,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/links/{}/evidence", Role::kOperator, api::ListEvidence},
     {"GET", "/v1/evidence/{}", Role::kOperator, api::EvidenceBody},
     {"GET", "/v1/links/{}/cluster", Role::kOperator, api::GetCluster},
+    {"GET", "/v1/notifications", Role::kOperator, api::ListNotifications},
     {"GET", "/v1/review", Role::kOperator, api::ListReview},
     {"GET", "/v1/review/{}", Role::kOperator, api::ShowReview},
     {"POST", "/v1/review/{}/accept", Role::kReviewer, api::AcceptReview},

@@ -93,6 +93,23 @@ std::string CheckPlatformRules(const std::vector<std::string>& names) {
   return {};
 }
 
+std::string CheckWebhooks(const std::vector<WebhookConfig>& hooks) {
+  static const char* kEvents[] = {"link.removed", "link.reappeared", "link.blocked", "link.flagged",
+                                  "link.discovered"};
+  for (const auto& h : hooks) {
+    if (h.url.rfind("http://", 0) != 0 && h.url.rfind("https://", 0) != 0) {
+      return "url \"" + h.url + "\" must be an http(s) URL";
+    }
+    for (const auto& e : h.events) {
+      if (std::find(std::begin(kEvents), std::end(kEvents), e) == std::end(kEvents)) {
+        return "unknown event \"" + e + "\" (known: link.removed, link.reappeared, link.blocked, "
+               "link.flagged, link.discovered)";
+      }
+    }
+  }
+  return {};
+}
+
 std::string CheckLogLevel(const std::string& level) {
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   for (const char* l : kLevels) {
@@ -223,6 +240,11 @@ const std::map<std::string, ListSection, std::less<>>& ListSchema() {
          {"blocked", StringListKey([](Config& c) { return &c.schedule.policy.markers.back().blocked; })}},
         [](Config& scratch, Config& into) { into.schedule.policy.markers.push_back(scratch.schedule.policy.markers.back()); },
         [](Config& scratch) { scratch.schedule.policy.markers.assign(1, MarkerRule{{"*"}, {}, {}}); }}},
+      {"webhook",
+       {{{"url", StringKey([](Config& c) { return &c.notifications.webhooks.back().url; })},
+         {"events", StringListKey([](Config& c) { return &c.notifications.webhooks.back().events; })}},
+        [](Config& scratch, Config& into) { into.notifications.webhooks.push_back(scratch.notifications.webhooks.back()); },
+        [](Config& scratch) { scratch.notifications.webhooks.assign(1, WebhookConfig{}); }}},
       {"proxy",
        {{{"hosts", StringKey([](Config& c) { return &c.crawler.proxies.back().host_pattern; })},
          {"url", StringKey([](Config& c) { return &c.crawler.proxies.back().proxy; })}},
@@ -277,6 +299,16 @@ const std::map<std::string, Section, std::less<>>& Schema() {
       {"clusters",
        {{"max_distance", IntKey<int>([](Config& c) { return &c.clusters.max_distance; }, 0, 15)}}},
       {"counters", {{"paths", StringListKey([](Config& c) { return &c.counters.paths; })}}},
+      {"notifications",
+       {{"max_attempts", IntKey<int>([](Config& c) { return &c.notifications.max_attempts; }, 1, 100)},
+        {"retry_base_ms",
+         IntKey<int64_t>([](Config& c) { return &c.notifications.retry_base_ms; }, 1, kHourMs)},
+        {"retry_max_ms",
+         IntKey<int64_t>([](Config& c) { return &c.notifications.retry_max_ms; }, 1, 24 * kHourMs)},
+        {"timeout_ms", IntKey<int64_t>([](Config& c) { return &c.notifications.timeout_ms; }, 1, kHourMs)},
+        {"max_in_flight", IntKey<int>([](Config& c) { return &c.notifications.max_in_flight; }, 1, 1000)},
+        {"poll_interval_ms",
+         IntKey<int64_t>([](Config& c) { return &c.notifications.poll_interval_ms; }, 10, kHourMs)}}},
       {"schedule", ScheduleSection()},
       {"report", ReportSection()},
   };
@@ -302,6 +334,9 @@ Status Validate(const std::string& path, const toml::table& root, const Config& 
   if (c.registry.categories.empty()) {
     return Status::InvalidArgument(at("registry", "categories") +
                                    "registry.categories must name at least one category");
+  }
+  if (auto e = CheckWebhooks(c.notifications.webhooks); !e.empty()) {
+    return Status::InvalidArgument(path + ": [[webhook]] " + e);
   }
   if (auto ep = ParseEndpoint(c.server.listen); !ep.ok()) {
     return Status::InvalidArgument(at("server", "listen") + "server.listen: " +

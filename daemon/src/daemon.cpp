@@ -15,6 +15,7 @@
 #include "linkwatch/daemon/discovery.h"
 #include "linkwatch/daemon/http_server.h"
 #include "linkwatch/daemon/metrics.h"
+#include "linkwatch/daemon/notifier.h"
 #include "linkwatch/daemon/report_writer.h"
 #include "linkwatch/daemon/scheduler.h"
 #include "linkwatch/storage/bootstrap.h"
@@ -177,6 +178,8 @@ int Serve(const Config& config, storage::Store& store) {
   scheduler_options.offer_outlinks = [&discoverer](int64_t id, std::vector<std::string> links) {
     discoverer.Offer(id, std::move(links));
   };
+  Notifier notifier(io, run_on_workers, store, config.notifications, config.crawler);
+  scheduler_options.on_checked = [&notifier](const CheckEvent& e) { notifier.OnChecked(e); };
   // Metrics first, then whatever else listens (each hook keeps the one set before it).
   scheduler_options.on_checked = [&metrics, then = std::move(scheduler_options.on_checked)](const CheckEvent& e) {
     metrics.OnChecked(e);
@@ -188,8 +191,9 @@ int Serve(const Config& config, storage::Store& store) {
   };
   Scheduler scheduler(io, run_on_workers, store, fetcher, &judge, scheduler_options);
   ReportWriter reports(io, run_on_workers, store, config.report);
-  discoverer.SetOnDiscovered([&scheduler, &metrics](const DiscoveryEvent& e) {
+  discoverer.SetOnDiscovered([&scheduler, &metrics, &notifier](const DiscoveryEvent& e) {
     metrics.OnDiscovered(e);
+    notifier.OnDiscovered(e);
     scheduler.Wake();
   });
   ApiOptions api_options{config.server.max_batch_items, config.registry.categories, config.canon, {}};
@@ -222,6 +226,7 @@ int Serve(const Config& config, storage::Store& store) {
     spdlog::warn("schedule.enabled = false: links are not checked");
   }
   if (config.report.enabled) reports.Start();
+  notifier.Start();
   asio::signal_set hup(io, SIGHUP);
   WatchHangup(hup, rules, workers);
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -233,6 +238,7 @@ int Serve(const Config& config, storage::Store& store) {
     // Fetches cut short are not recorded; their leases are released at the next start.
     scheduler.Stop([] { spdlog::info("checks in flight recorded"); });
     reports.Stop();
+    notifier.Stop();
     discoverer.Stop([] {});
     fetcher.Stop();
   });

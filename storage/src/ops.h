@@ -78,6 +78,13 @@ Result<std::vector<int64_t>> RecordCandidateRows(WriteContext& ctx,
                                                  const std::vector<CandidateVerdict>& verdicts);
 Status ReviewLink(WriteContext& ctx, const Actor& actor, const ReviewDecision& decision);
 
+// ---- notifications (notification_ops.cpp) ----
+Result<std::vector<int64_t>> InsertNotifications(WriteContext& ctx, const std::vector<Notification>& items);
+Result<std::vector<Notification>> LeaseNotificationRows(WriteContext& ctx, TimeMs now, int limit,
+                                                        int64_t lease_ms);
+Status RecordDeliveryRows(WriteContext& ctx, const std::vector<DeliveryResult>& results);
+Result<std::vector<Notification>> QueryNotifications(Db& db, const std::string& state, int limit);
+
 // ---- the weekly report (report_read.cpp) ----
 // REQUIRES: the query was validated. `now` is the report's generation time.
 Result<ReportData> QueryReport(Db& db, const ReportQuery& query, TimeMs now);

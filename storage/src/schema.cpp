@@ -327,12 +327,33 @@ CREATE INDEX link_report ON link(
   status, review_state, origin, category, created_at, reviewed_at, views, cluster_id);
 )sql";
 
+// Version 6: webhook notifications (issue 6), queued durably so that a
+// delivery survives a restart and a failure after the last retry stays visible.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE notification (
+  id           INTEGER PRIMARY KEY,
+  event        TEXT    NOT NULL,           -- link.removed, link.reappeared, link.blocked, link.flagged, link.discovered
+  link_id      INTEGER REFERENCES link(id),
+  webhook      TEXT    NOT NULL,           -- the URL it goes to
+  payload      TEXT    NOT NULL,           -- JSON body
+  state        TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  created_at   INTEGER NOT NULL,
+  next_at      INTEGER,                    -- pending: the next attempt (a lease while one runs)
+  last_error   TEXT,
+  finished_at  INTEGER
+);
+CREATE INDEX notification_due ON notification(next_at) WHERE state = 'pending';
+CREATE INDEX notification_state ON notification(state, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
+    {6, kSchemaV6},
 };
 
 Status CheckIsOurs(Db& db, int version) {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
 #include "connect.h"
 #include "ops.h"
 #include "schema.h"
@@ -318,6 +320,39 @@ Result<Link> SqliteStore::Review(const Actor& actor, const ReviewDecision& decis
   });
   if (!done.ok()) return done.status();
   return GetLink(decision.link_id);
+}
+
+Result<std::vector<int64_t>> SqliteStore::QueueNotifications(std::vector<Notification> items) {
+  for (const Notification& n : items) {
+    if (n.event.empty() || n.webhook.empty() || !nlohmann::json::accept(n.payload)) {
+      return Status::InvalidArgument("a notification needs an event, a webhook and a JSON payload");
+    }
+  }
+  return WriteSync<std::vector<int64_t>>(
+      [items = std::move(items)](WriteContext& ctx) { return InsertNotifications(ctx, items); });
+}
+
+Result<std::vector<Notification>> SqliteStore::LeaseNotifications(TimeMs now, int limit, int64_t lease_ms) {
+  if (auto st = ValidateLease(limit, lease_ms); !st.ok()) return st;
+  return WriteSync<std::vector<Notification>>([now, limit, lease_ms](WriteContext& ctx) {
+    return LeaseNotificationRows(ctx, now, limit, lease_ms);
+  });
+}
+
+Status SqliteStore::RecordDeliveries(std::vector<DeliveryResult> results) {
+  return WriteSync<int>([results = std::move(results)](WriteContext& ctx) -> Result<int> {
+           if (auto st = RecordDeliveryRows(ctx, results); !st.ok()) return st;
+           return 0;
+         })
+      .status();
+}
+
+Result<std::vector<Notification>> SqliteStore::ListNotifications(const std::string& state, int limit) {
+  if (auto st = ValidateLimit(limit); !st.ok()) return st;
+  if (state != "pending" && state != "delivered" && state != "failed") {
+    return Status::InvalidArgument("notification state must be pending, delivered or failed");
+  }
+  return Read([state, limit](Db& db) { return QueryNotifications(db, state, limit); });
 }
 
 Result<ReportData> SqliteStore::Report(const ReportQuery& query) {

@@ -64,6 +64,10 @@ class SqliteStore final : public Store {
   Result<LinkPage> ListReview(const std::string& review_state, int limit, int64_t after_id) override;
   Result<Link> Review(const Actor& actor, const ReviewDecision& decision) override;
   Result<ReportData> Report(const ReportQuery& query) override;
+  Result<std::vector<int64_t>> QueueNotifications(std::vector<Notification> items) override;
+  Result<std::vector<Notification>> LeaseNotifications(TimeMs now, int limit, int64_t lease_ms) override;
+  Status RecordDeliveries(std::vector<DeliveryResult> results) override;
+  Result<std::vector<Notification>> ListNotifications(const std::string& state, int limit) override;
   Result<std::vector<EvidenceInfo>> ListEvidence(int64_t link_id) override;
   Result<std::string> EvidenceBody(std::string_view sha256) override;
 

@@ -744,11 +744,11 @@ TEST_CASE("a version 1 database migrates to the latest version and keeps its row
   MakeVersion1(path);
   ManualClock clock(kStart + 1000);
   auto store = MustOpen(path, clock);
-  CHECK(store->SchemaVersion() == 5);
-  CHECK(Store::LatestSchemaVersion() == 5);
+  CHECK(store->SchemaVersion() == 6);
+  CHECK(Store::LatestSchemaVersion() == 6);
   {
     RawDb raw(path);
-    CHECK(raw.Int("PRAGMA user_version") == 5);
+    CHECK(raw.Int("PRAGMA user_version") == 6);
     // Version 4: reach starts unknown; discovery starts empty.
     CHECK(raw.Int("SELECT count(*) FROM link WHERE depth = 0 AND likes IS NULL AND fingerprint IS NULL "
                   "AND reviewed_at IS NULL") == 2);

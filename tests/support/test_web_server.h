@@ -61,6 +61,7 @@ class TestWebServer {
     std::string local_address;  // the listening address that accepted it
     bool proxied = false;
     std::string user_agent, accept_encoding, if_none_match, if_modified_since;
+    std::string method, content_type, body;  // as sent (webhook tests read POST bodies)
     Clock::time_point at;  // when its head had been read
   };
 

@@ -96,6 +96,9 @@ class Session : public std::enable_shared_from_this<Session> {
     seen.accept_encoding = std::string(request_[http::field::accept_encoding]);
     seen.if_none_match = in.if_none_match;
     seen.if_modified_since = in.if_modified_since;
+    seen.method = std::string(request_.method_string());
+    seen.content_type = std::string(request_[http::field::content_type]);
+    seen.body = request_.body();
     seen.at = TestWebServer::Clock::now();
     in_request_ = true;
     in.nth = state_->Begin(std::move(seen), in.target);

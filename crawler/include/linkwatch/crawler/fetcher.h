@@ -77,6 +77,10 @@ struct FetchRequest {
   std::string url;            // absolute http(s) URL
   std::string etag;           // sent as If-None-Match when non-empty
   std::string last_modified;  // sent as If-Modified-Since when non-empty
+  // A POST (webhooks): this body with this Content-Type. A POST's 3xx answer
+  // is its result, never followed.
+  std::optional<std::string> post_body;
+  std::string post_content_type = "application/json";
 };
 
 // Why a fetch produced no HTTP answer (or an unusable one).

@@ -80,6 +80,23 @@ struct ReportConfig {
   std::string dir = "reports";                       // relative to the working directory
 };
 
+struct WebhookConfig {
+  std::string url;
+  // link.removed, link.reappeared, link.blocked, link.flagged, link.discovered
+  std::vector<std::string> events = {"link.removed", "link.reappeared", "link.blocked",
+                                     "link.flagged", "link.discovered"};
+};
+
+struct NotificationsConfig {
+  std::vector<WebhookConfig> webhooks;  // [[webhook]]
+  int max_attempts = 6;                 // a delivery failing this often is kept as failed
+  int64_t retry_base_ms = 2000;         // doubled per attempt ...
+  int64_t retry_max_ms = 3600 * 1000;   // ... up to this
+  int64_t timeout_ms = 5000;            // one POST, connect included
+  int max_in_flight = 8;                // POSTs at once (their own connections: checks never wait)
+  int64_t poll_interval_ms = 500;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error
 };
@@ -95,6 +112,7 @@ struct Config {
   DiscoveryConfig discovery;            // [discovery]
   ClusterConfig clusters;               // [clusters]
   CountersConfig counters;              // [counters]
+  NotificationsConfig notifications;    // [notifications] and [[webhook]]
   ReportConfig report;                  // [report]
   LogConfig log;
 };

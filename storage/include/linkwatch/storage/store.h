@@ -364,6 +364,29 @@ struct ClusterEntry {
   std::string cluster_key;   // the cluster's fingerprint
 };
 
+// A webhook notification, queued and delivered at least once.
+struct Notification {
+  int64_t id = 0;
+  std::string event;
+  std::optional<int64_t> link_id;
+  std::string webhook;   // URL
+  std::string payload;   // JSON text
+  std::string state;     // pending | delivered | failed
+  int attempts = 0;
+  TimeMs created_at = 0;
+  std::optional<TimeMs> next_at;
+  std::string last_error;
+  std::optional<TimeMs> finished_at;
+};
+
+// The result of one delivery attempt.
+struct DeliveryResult {
+  int64_t id = 0;
+  bool delivered = false;
+  std::string error;              // when not delivered
+  std::optional<TimeMs> retry_at; // not delivered: the next attempt, or nullopt = failed for good
+};
+
 class Store {
  public:
   // The scheduling types are reachable as Store::DueLink etc. as well.
@@ -501,6 +524,19 @@ class Store {
   // kNotFound; kInvalidArgument when it is not a discovered link pending review
   // or the basis/reason is missing.
   virtual Result<Link> Review(const Actor& actor, const ReviewDecision& decision) = 0;
+
+  // ---- notifications ----
+  // Queues notifications (state pending, due now). Returns their ids.
+  virtual Result<std::vector<int64_t>> QueueNotifications(std::vector<Notification> items) = 0;
+  // Leases up to `limit` pending notifications due at `now`: their next_at
+  // moves to now + lease_ms, so a crash retries them then. Oldest first.
+  virtual Result<std::vector<Notification>> LeaseNotifications(TimeMs now, int limit,
+                                                               int64_t lease_ms) = 0;
+  // Records attempts: delivered, retried at retry_at, or failed for good.
+  virtual Status RecordDeliveries(std::vector<DeliveryResult> results) = 0;
+  // Notifications in `state`, newest first.
+  virtual Result<std::vector<Notification>> ListNotifications(const std::string& state,
+                                                              int limit) = 0;
 
   // ---- the weekly report ----
   // Every figure of report.h for one ISO week. kInvalidArgument for a query

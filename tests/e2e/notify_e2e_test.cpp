@@ -1,0 +1,134 @@
+// Webhook notifications end to end: a page is taken down and a receiver on
+// localhost gets the event within seconds; a failing webhook is retried, then
+// kept as failed and visible; a slow one never slows checking.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "test_support.h"
+#include "test_web_server.h"
+
+using namespace linkwatch;
+using nlohmann::json;
+
+namespace {
+
+const std::string kDaemon = LINKWATCHD_BIN;
+const std::string kCli = LINKWATCH_BIN;
+
+std::string Config(const test::TestWebServer& hooks) {
+  return R"toml(
+[schedule]
+alive_interval_s = 1
+removed_initial_s = 1
+confirm_interval_s = 1
+jitter = 0
+poll_interval_ms = 100
+confirm_removed = 2
+
+[crawler]
+per_host_delay_ms = 0
+max_per_host = 8
+max_retries = 0
+
+[notifications]
+max_attempts = 2
+retry_base_ms = 100
+timeout_ms = 1000
+poll_interval_ms = 100
+
+[[webhook]]
+url = ")toml" + hooks.Url("/hook") + R"toml("
+
+[[webhook]]
+url = ")toml" + hooks.Url("/hook-500") + R"toml("
+events = ["link.removed"]
+
+[[webhook]]
+url = ")toml" + hooks.Url("/slow-headers?ms=5000") + R"toml("
+)toml";
+}
+
+std::vector<json> Posts(const test::TestWebServer& hooks, const std::string& path) {
+  std::vector<json> out;
+  for (const auto& r : hooks.Requests()) {
+    if (r.path == path && r.method == "POST") out.push_back(json::parse(r.body, nullptr, false));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a page taken down reaches the webhook within seconds, failures stay visible") {
+  test::TempDir dir;
+  test::TestWebServer web;    // the monitored site
+  test::TestWebServer hooks;  // the receivers
+  hooks.SetBody("/hook", "{\"ok\":true}", 200, "application/json");
+  hooks.Set("/hook-500", 500);
+  test::WriteFile(dir.File("d.toml"), Config(hooks));
+  test::Daemon d = test::StartDaemon(kDaemon, dir.File("data"), {"--config", dir.File("d.toml")}, true);
+  const std::string token = d.first_token;
+  auto call = [&](const std::string& method, const std::string& target, const std::string& body = "") {
+    auto r = test::Http(d.port, method, target, body, token);
+    INFO(target << ": " << r.body);
+    REQUIRE(r.status < 300);
+    return json::parse(r.body);
+  };
+  web.SetBody("/post", "<p>post</p>");
+  const int64_t id = call("POST", "/v1/links",
+                          json{{"url", web.Url("/post")}, {"basis", "Court 1"}, {"category", "extremist"}}.dump())
+                         ["link_id"];
+  auto wait = [](auto pred, int seconds) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  REQUIRE(wait([&] { return call("GET", "/v1/links/" + std::to_string(id))["status"] == "alive"; }, 20));
+
+  web.Set("/post", 404);
+  const auto taken_down = std::chrono::steady_clock::now();
+  REQUIRE(wait([&] { return !Posts(hooks, "/hook").empty(); }, 20));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - taken_down).count();
+  CHECK(seconds < 10);  // two confirming checks 1 s apart, then the POST
+  const json event = Posts(hooks, "/hook").front();
+  CHECK(event["event"] == "link.removed");
+  CHECK(event["link_id"] == id);
+  CHECK(event["status"] == "removed");
+  CHECK(event["previous_status"] == "alive");
+  CHECK(event["http_status"] == 404);
+  CHECK(event["url"] == call("GET", "/v1/links/" + std::to_string(id))["canonical_url"]);
+  for (const auto& r : hooks.Requests()) {
+    if (r.path == "/hook") CHECK(r.content_type == "application/json");
+  }
+
+  // The webhook answering 500 is tried max_attempts times, then kept as failed.
+  REQUIRE(wait([&] { return !call("GET", "/v1/notifications?state=failed")["notifications"].empty(); }, 20));
+  const json failed = call("GET", "/v1/notifications?state=failed")["notifications"];
+  bool found = false;
+  for (const auto& n : failed) {
+    if (n["webhook"] == hooks.Url("/hook-500")) {
+      found = true;
+      CHECK(n["attempts"] == 2);
+      CHECK(n["event"] == "link.removed");
+      CHECK(n["last_error"] == "HTTP 500");
+    }
+  }
+  CHECK(found);
+  CHECK(hooks.Count("/hook-500") == 2);
+  const auto cli = test::Run({kCli, "--url", "http://127.0.0.1:" + std::to_string(d.port), "--token", token,
+                              "notifications", "failed"});
+  REQUIRE(cli.exit_code == 0);
+  CHECK_THAT(cli.out, Catch::Contains("link.removed"));
+  CHECK_THAT(cli.out, Catch::Contains("HTTP 500"));
+
+  // The slow webhook (5 s per answer, 1 s timeout) never held the checks up:
+  // the link was checked about once a second throughout.
+  const size_t before = call("GET", "/v1/links/" + std::to_string(id) + "/history?limit=1000")["checks"].size();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const size_t after = call("GET", "/v1/links/" + std::to_string(id) + "/history?limit=1000")["checks"].size();
+  CHECK(after >= before + 2);
+  CHECK(call("GET", "/v1/audit/verify")["ok"] == true);
+}

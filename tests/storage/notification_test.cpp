@@ -1,0 +1,54 @@
+// The webhook queue: queued, leased, delivered, retried, failed for good.
+#include <catch2/catch.hpp>
+
+#include "checks_fixture.h"
+
+namespace linkwatch::storage::testing {
+namespace {
+
+Notification Item(const std::string& event, const std::string& hook) {
+  Notification n;
+  n.event = event;
+  n.webhook = hook;
+  n.payload = R"({"event":")" + event + R"("})";
+  return n;
+}
+
+TEST_CASE("notifications are leased once, then delivered, retried or failed") {
+  Fixture fx(0);
+  auto ids = fx.store().QueueNotifications({Item("link.removed", "http://127.0.0.1:9/a"),
+                                            Item("link.blocked", "http://127.0.0.1:9/b"),
+                                            Item("link.flagged", "http://127.0.0.1:9/c")});
+  REQUIRE(ids.ok());
+  REQUIRE(ids->size() == 3);
+  auto due = fx.store().LeaseNotifications(kStart, 10, 60'000);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 3);
+  CHECK(fx.store().LeaseNotifications(kStart + 1, 10, 60'000)->empty());  // leased
+  REQUIRE(fx.store()
+              .RecordDeliveries({{ids->at(0), true, "", std::nullopt},
+                                 {ids->at(1), false, "HTTP 500", kStart + 5000},
+                                 {ids->at(2), false, "connect: refused", std::nullopt}})
+              .ok());
+  auto delivered = fx.store().ListNotifications("delivered", 10);
+  REQUIRE(delivered->size() == 1);
+  CHECK(delivered->at(0).attempts == 1);
+  CHECK(delivered->at(0).finished_at.has_value());
+  auto failed = fx.store().ListNotifications("failed", 10);
+  REQUIRE(failed->size() == 1);
+  CHECK(failed->at(0).last_error == "connect: refused");
+  auto pending = fx.store().ListNotifications("pending", 10);
+  REQUIRE(pending->size() == 1);
+  CHECK(pending->at(0).attempts == 1);
+  CHECK(pending->at(0).next_at == kStart + 5000);
+  CHECK(fx.store().LeaseNotifications(kStart + 4999, 10, 60'000)->empty());
+  CHECK(fx.store().LeaseNotifications(kStart + 5000, 10, 60'000)->size() == 1);
+  // After a crash the lease runs out and the delivery is tried again.
+  CHECK(fx.store().LeaseNotifications(kStart + 65'000, 10, 60'000)->size() == 1);
+
+  CHECK(fx.store().QueueNotifications({Item("x", "")}).status().code() == Status::Code::kInvalidArgument);
+  CHECK(fx.store().ListNotifications("lost", 10).status().code() == Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace linkwatch::storage::testing
