@@ -227,8 +227,8 @@ void StatusSection(std::ostream& out, const ReportData& d) {
       << " weeks.</figcaption></figure>\n</section>\n";
 }
 
-void RemovalRow(std::ostream& out, const std::string& label, const storage::RemovalTimes& r, const char* cls) {
-  out << "<tr><td" << cls << ">" << E(label) << "</td><td class=\"n\">" << r.links << "</td><td class=\"n\">"
+void RemovalRow(std::ostream& out, const std::string& label, const storage::RemovalTimes& r) {
+  out << "<tr><td>" << E(label) << "</td><td class=\"n\">" << r.links << "</td><td class=\"n\">"
       << HoursText(r.median_hours) << "</td><td class=\"n\">" << HoursText(r.p90_hours) << "</td></tr>";
 }
 
@@ -237,13 +237,19 @@ void RemovalSection(std::ostream& out, const ReportData& d) {
   out << "<section><h2>Time to removal</h2>\n<p>Hours from registration to the first confirmed removal.</p>\n"
       << "<table><tr><th>period</th><th class=\"n\">links removed</th><th class=\"n\">median hours</th>"
       << "<th class=\"n\">p90 hours</th></tr>";
-  RemovalRow(out, "this week", d.removal_this_week, "");
-  RemovalRow(out, weeks, d.removal_last_weeks, "");
+  RemovalRow(out, "this week", d.removal_this_week);
+  RemovalRow(out, weeks, d.removal_last_weeks);
   out << "</table>\n";
   if (!d.removal_by_host.empty()) {
-    out << "<table><tr><th>host (" << E(weeks) << ")</th><th class=\"n\">links removed</th>"
-        << "<th class=\"n\">median hours</th><th class=\"n\">p90 hours</th></tr>";
-    for (const auto& h : d.removal_by_host) RemovalRow(out, h.host, h.last_weeks, " class=\"t\"");
+    out << "<table><tr><th>host</th><th class=\"n\">removed this week</th><th class=\"n\">median hours</th>"
+        << "<th class=\"n\">removed in the " << E(weeks) << "</th><th class=\"n\">median hours</th>"
+        << "<th class=\"n\">p90 hours</th></tr>";
+    for (const auto& h : d.removal_by_host) {
+      out << "<tr><td class=\"t\">" << E(h.host) << "</td><td class=\"n\">" << h.this_week.links
+          << "</td><td class=\"n\">" << HoursText(h.this_week.median_hours) << "</td><td class=\"n\">"
+          << h.last_weeks.links << "</td><td class=\"n\">" << HoursText(h.last_weeks.median_hours)
+          << "</td><td class=\"n\">" << HoursText(h.last_weeks.p90_hours) << "</td></tr>";
+    }
     out << "</table>\n";
   }
   out << "<figure>";

@@ -247,6 +247,8 @@ TEST_CASE("the HTML report is one self-contained file with three charts") {
   CHECK(html.find("<title>≥ 4 w: 1</title>") != std::string::npos);
   CHECK(html.find("<title>&lt; 6 h: 2</title>") != std::string::npos);
   CHECK(html.find("<title>W47: 123456</title>") != std::string::npos);
+  CHECK(html.find("<td class=\"t\">video.example</td><td class=\"n\">5</td><td class=\"n\">20.0</td>"
+                  "<td class=\"n\">14</td><td class=\"n\">36.0</td><td class=\"n\">120.0</td>") != std::string::npos);
 }
 
 TEST_CASE("report formats and content types") {
