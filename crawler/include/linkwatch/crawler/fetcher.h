@@ -79,7 +79,7 @@ struct FetchRequest {
   std::string last_modified;  // sent as If-Modified-Since when non-empty
   // A POST (webhooks): this body with this Content-Type. A POST's 3xx answer
   // is its result, never followed.
-  std::optional<std::string> post_body;
+  std::optional<std::string> post_body = std::nullopt;
   std::string post_content_type = "application/json";
 };
 
