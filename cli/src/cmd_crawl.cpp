@@ -22,19 +22,6 @@ struct HistoryOptions {
   int64_t before = 0;
 };
 
-bool IsId(const std::string& text) {
-  return !text.empty() && text.size() < 19 &&
-         text.find_first_not_of("0123456789") == std::string::npos;
-}
-
-// The link id a URL|ID argument names (asks the daemon for a URL).
-Result<int64_t> ResolveLink(ApiClient& api, const std::string& target) {
-  if (IsId(target)) return std::stoll(target);
-  Result<json> link = BodyOf(api.Get("/v1/links/lookup?" + BuildQuery({{"url", target}})));
-  if (!link.ok()) return link.status();
-  return Member(*link, "id").get<int64_t>();
-}
-
 constexpr JsonColumn kCheckColumns[] = {
     {"CHECKED", "checked_at"}, {"HTTP", "http_status"}, {"STATUS", "status"},
     {"MS", "elapsed_ms"},      {"FINAL URL", "final_url"}, {"ERROR", "error"}};
@@ -42,7 +29,7 @@ constexpr JsonColumn kCheckColumns[] = {
 int RunHistory(Context& ctx, const HistoryOptions& o) {
   Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
   if (!api.ok()) return Fail(ctx, api.status());
-  Result<int64_t> id = ResolveLink(**api, o.target);
+  Result<int64_t> id = ResolveLinkId(**api, o.target);
   if (!id.ok()) return Fail(ctx, id.status());
   std::vector<std::pair<std::string, std::string>> query;
   if (o.limit > 0) query.emplace_back("limit", std::to_string(o.limit));
@@ -70,7 +57,7 @@ int RunRescan(Context& ctx, const RescanOptions& o) {
     body = {{"all", true}};
   } else if (!o.status.empty()) {
     body = {{"status", o.status}};
-  } else if (IsId(o.target)) {
+  } else if (IsLinkId(o.target)) {
     body = {{"link_id", std::stoll(o.target)}};
   } else if (!o.target.empty()) {
     body = {{"url", o.target}};

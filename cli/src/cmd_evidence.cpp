@@ -29,18 +29,6 @@ struct EvidenceOptions {
   std::string export_dir;
 };
 
-bool IsId(const std::string& text) {
-  return !text.empty() && text.size() < 19 &&
-         text.find_first_not_of("0123456789") == std::string::npos;
-}
-
-Result<int64_t> ResolveLink(ApiClient& api, const std::string& target) {
-  if (IsId(target)) return std::stoll(target);
-  Result<json> link = BodyOf(api.Get("/v1/links/lookup?" + BuildQuery({{"url", target}})));
-  if (!link.ok()) return link.status();
-  return Member(*link, "id").get<int64_t>();
-}
-
 // "html" for an HTML response, "txt" for text, "bin" otherwise.
 std::string Extension(const json& headers) {
   for (const auto& h : headers) {
@@ -140,7 +128,7 @@ void PrintListing(std::ostream& out, const json& listing) {
 int RunEvidence(Context& ctx, const EvidenceOptions& o) {
   Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
   if (!api.ok()) return Fail(ctx, api.status());
-  Result<int64_t> id = ResolveLink(**api, o.target);
+  Result<int64_t> id = ResolveLinkId(**api, o.target);
   if (!id.ok()) return Fail(ctx, id.status());
   Result<json> listing = BodyOf((*api)->Get("/v1/links/" + std::to_string(*id) + "/evidence"));
   if (!listing.ok()) return Fail(ctx, listing.status());

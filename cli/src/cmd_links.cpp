@@ -95,11 +95,6 @@ void PrintLink(std::ostream& out, const json& link) {
                  reports);
 }
 
-bool IsLinkId(const std::string& text) {
-  return !text.empty() && text.size() < 19 &&
-         std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
 std::string ShowPath(const std::string& target) {
   if (IsLinkId(target)) return "/v1/links/" + target;
   return "/v1/links/lookup?" + BuildQuery({{"url", target}});

@@ -22,18 +22,6 @@ struct DecisionOptions {
   std::string text;  // basis (accept) or reason (reject)
 };
 
-bool IsId(const std::string& text) {
-  return !text.empty() && text.size() < 19 &&
-         text.find_first_not_of("0123456789") == std::string::npos;
-}
-
-Result<int64_t> ResolveLink(ApiClient& api, const std::string& target) {
-  if (IsId(target)) return std::stoll(target);
-  Result<json> link = BodyOf(api.Get("/v1/links/lookup?" + BuildQuery({{"url", target}})));
-  if (!link.ok()) return link.status();
-  return Member(*link, "id").get<int64_t>();
-}
-
 constexpr JsonColumn kMemberColumns[] = {{"ID", "id"},           {"STATUS", "status"},
                                          {"VIEWS", "views"},     {"ORIGIN", "origin"},
                                          {"REVIEW", "review_state"}, {"URL", "canonical_url"}};
@@ -48,7 +36,7 @@ void PrintCluster(std::ostream& out, const json& c) {
 int RunCluster(Context& ctx, const std::string& target) {
   Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
   if (!api.ok()) return Fail(ctx, api.status());
-  Result<int64_t> id = ResolveLink(**api, target);
+  Result<int64_t> id = ResolveLinkId(**api, target);
   if (!id.ok()) return Fail(ctx, id.status());
   Result<json> cluster = BodyOf((*api)->Get("/v1/links/" + std::to_string(*id) + "/cluster"));
   if (!cluster.ok()) return Fail(ctx, cluster.status());

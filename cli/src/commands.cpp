@@ -67,6 +67,18 @@ Result<std::unique_ptr<ApiClient>> Connect(const Context& ctx) {
   return std::make_unique<ApiClient>(std::move(*options));
 }
 
+bool IsLinkId(const std::string& text) {
+  return !text.empty() && text.size() < 19 &&
+         text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target) {
+  if (IsLinkId(target)) return std::stoll(target);
+  Result<nlohmann::json> link = BodyOf(api.Get("/v1/links/lookup?" + BuildQuery({{"url", target}})));
+  if (!link.ok()) return link.status();
+  return Member(*link, "id").get<int64_t>();
+}
+
 int Fail(const Context& ctx, const Status& status) {
   ctx.io.err << "linkwatch: " << status.message() << '\n';
   return ExitCodeFor(status);

@@ -51,6 +51,11 @@ const std::vector<CommandSpec>& CommandTable();
 // with kUnauthenticated when no token is configured, or the config's error.
 Result<std::unique_ptr<ApiClient>> Connect(const Context& ctx);
 
+// True when a URL|ID argument is a link id (digits only).
+bool IsLinkId(const std::string& text);
+// The link id a URL|ID argument names (asks the daemon to look a URL up).
+Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target);
+
 // Prints "linkwatch: <message>" on err; returns ExitCodeFor(status).
 int Fail(const Context& ctx, const Status& status);
 

@@ -6,12 +6,12 @@
 // key). Past week ends are reached by undoing, newest first, the transitions
 // and views rows after them. No query reads audit or link_check.
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "linkwatch/base/iso_week.h"
 #include "ops.h"
 #include "report_read.h"
 #include "sqlite_db.h"
@@ -408,34 +408,7 @@ Result<std::vector<ViewsRow>> LoadViews(Db& db, TimeMs since, const Population& 
   }
 }
 
-std::string WeekLabel(TimeMs week_start) {
-  // ISO week: the week's Thursday names the year.
-  const TimeMs thursday = week_start + 3 * 24 * kHourMs;
-  const int64_t days = thursday / (24 * kHourMs);
-  // Civil date from days since the epoch (Howard Hinnant's algorithm).
-  const int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t month = mp + (mp < 10 ? 3 : -9);
-  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  // Days from 1 January of `year` to the Thursday; week = that / 7 + 1.
-  const auto days_from_civil = [](int64_t y, int64_t m, int64_t d) {
-    y -= m <= 2 ? 1 : 0;
-    const int64_t e = (y >= 0 ? y : y - 399) / 400;
-    const int64_t ye = y - e * 400;
-    const int64_t dy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t de = ye * 365 + ye / 4 - ye / 100 + dy;
-    return e * 146097 + de - 719468;
-  };
-  const int64_t week = (days - days_from_civil(year, 1, 1)) / 7 + 1;
-  char label[32];
-  std::snprintf(label, sizeof label, "%04lld-W%02lld", static_cast<long long>(year),
-                static_cast<long long>(week));
-  return label;
-}
+std::string WeekLabel(TimeMs week_start) { return IsoWeekOf(week_start).label(); }
 
 // Status and views at each week end, by undoing what happened after it; and
 // each link's views growth in the report week.
