@@ -218,7 +218,8 @@ TEST_CASE("one registered copy leads to the others, reviewed, clustered and coun
   CHECK(c.web.Count("/outside") == 0);
   CHECK(c.web.Count("/deeper") == 0);
   CHECK(c.web.Count("/unrelated") >= 1);
-  for (const auto& l : c.Call("GET", "/v1/links?origin=discovered")["links"]) {
+  const json discovered = c.Call("GET", "/v1/links?origin=discovered");  // outlives the loop
+  for (const auto& l : discovered["links"]) {
     CHECK(l["canonical_url"].get<std::string>().find("/unrelated") == std::string::npos);
   }
   // The rejected copy is never fetched again.
