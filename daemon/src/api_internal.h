@@ -41,6 +41,9 @@ std::variant<json, ApiResponse> ParseObject(const std::string& body);
 
 // A string member of `obj`, or nullopt when absent or not a string.
 std::optional<std::string> StringField(const json& obj, const char* name);
+// The "limit" query parameter (1..kMaxListLimit) into *limit when present;
+// the 400 to answer when it is malformed.
+std::optional<ApiResponse> ParseLimit(const Call& call, int* limit);
 // A positive decimal id, or nullopt.
 std::optional<int64_t> ParseId(const std::string& text);
 

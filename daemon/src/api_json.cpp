@@ -78,6 +78,18 @@ json JsonArrayOrEmpty(const std::string& text) {
   return parsed.is_array() ? parsed : json::array();
 }
 
+std::optional<ApiResponse> ParseLimit(const Call& call, int* limit) {
+  const auto it = call.query.find("limit");
+  if (it == call.query.end()) return std::nullopt;
+  const auto v = ParseId(it->second);
+  if (!v || *v > kMaxListLimit) {
+    return Error(400, "invalid_argument",
+                 "limit must be a number from 1 to " + std::to_string(kMaxListLimit), "limit");
+  }
+  *limit = static_cast<int>(*v);
+  return std::nullopt;
+}
+
 json TimeOrNull(const std::optional<TimeMs>& t) {
   return t ? json(FormatIso8601(*t)) : json(nullptr);
 }

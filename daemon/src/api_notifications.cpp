@@ -9,14 +9,7 @@ void ListNotifications(const Context& ctx, const Call& call, Done done) {
     state = it->second;
   }
   int limit = 100;
-  if (const auto it = call.query.find("limit"); it != call.query.end()) {
-    const auto v = ParseId(it->second);
-    if (!v || *v > kMaxListLimit) {
-      return done(Error(400, "invalid_argument",
-                        "limit must be a number from 1 to " + std::to_string(kMaxListLimit), "limit"));
-    }
-    limit = static_cast<int>(*v);
-  }
+  if (auto bad = ParseLimit(call, &limit)) return done(*bad);
   auto rows = ctx.store.ListNotifications(state, limit);
   if (!rows.ok()) return done(FromStatus(rows.status(), "state"));
   json out = json::array();
