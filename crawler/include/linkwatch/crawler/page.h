@@ -98,6 +98,24 @@ struct Page {
 Page ExtractPage(std::string_view body, std::string_view content_type, std::string_view page_url,
                  const ExtractOptions& options = {});
 
+// A cheap test that runs before ExtractPage() to decide whether the page needs
+// parsing for its counters. It returns false only when ExtractPage(body,
+// content_type, page_url, options) would find no counters at all; true means
+// "maybe". It reads the body as ExtractPage does (same charset and nesting
+// cap), and returns true when
+//   * a SiteCounterRule of `options` applies to the page URL's host;
+//   * the text holds "interaction" (ASCII case-insensitive): every JSON-LD,
+//     microdata and meta counter needs a key or attribute value with it
+//     ("interactionStatistic", "interactionCount", "userInteractionCount");
+//   * or an escape could spell it out: a numeric character reference
+//     ("&#105;", "&#x49") or a JSON escape (backslash, "u0069") naming an ASCII letter, a NUL
+//     byte, or foreign content (<svg>, <math>) together with "json" (a script
+//     there joins text split by comments or elements).
+// Bodies that are neither HTML nor text/plain, and text/plain, give false.
+// Thread-safe: a pure function.
+bool MayCarryCounters(std::string_view body, std::string_view content_type, std::string_view page_url,
+                      const ExtractOptions& options = {});
+
 // Converts `bytes` in `charset` (any label iconv knows; WHATWG aliases such as
 // "cp1251", "koi8-r", "latin1" included) to valid UTF-8. Invalid input bytes
 // become U+FFFD and set *repaired (when not null). An unknown label is
