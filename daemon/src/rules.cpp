@@ -62,11 +62,26 @@ void SetIdentity(const crawler::Page& page, const matcher::RuleSet& rules, Clust
   r.cluster_key = clusters != nullptr ? clusters->Assign(r.fingerprint, *r.simhash) : r.fingerprint;
 }
 
+std::string_view PageUrl(const crawler::FetchResult& fetch) {
+  return fetch.final_url.empty() ? fetch.url : fetch.final_url;
+}
+
 std::string HitReason(const matcher::MatchResult& result) {
   std::string ids;
   for (const auto& hit : result.hits) ids += (ids.empty() ? "" : ", ") + hit.rule_id;
   for (const auto& hit : result.hash_hits) ids += (ids.empty() ? "" : ", ") + ("hash " + hit.sha256.substr(0, 12));
   return "rules: " + ids;
+}
+
+// Whether anything reads the extracted page: the rules' text patterns and
+// text digests, a discovered link's cluster identity, and the counters. With
+// none of them the body is not parsed; the check then records what a parse
+// would have given it: no match and unknown counters.
+bool NeedsPage(const storage::DueLink& due, const crawler::FetchResult& fetch,
+               const matcher::RuleSet& rules, const crawler::ExtractOptions& extract) {
+  if (!rules.rules().empty() || !rules.hash_entries().empty()) return true;
+  if (due.origin == "discovered") return true;
+  return crawler::MayCarryCounters(fetch.body, fetch.Header("content-type"), PageUrl(fetch), extract);
 }
 
 }  // namespace
@@ -169,9 +184,10 @@ Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
   j.judged = true;
   j.rules_version = rules.version();
   auto start = std::chrono::steady_clock::now();
-  const crawler::Page page = crawler::ExtractPage(fetch.body, fetch.Header("content-type"),
-                                                  fetch.final_url.empty() ? fetch.url : fetch.final_url,
-                                                  extract);
+  j.page_read = NeedsPage(due, fetch, rules, extract);
+  const crawler::Page page =
+      j.page_read ? crawler::ExtractPage(fetch.body, fetch.Header("content-type"), PageUrl(fetch), extract)
+                  : crawler::Page{};
   j.extract_us = MicrosSince(start);
   start = std::chrono::steady_clock::now();
   const matcher::MatchResult result = rules.Match(page.MatchText(), fetch.body);

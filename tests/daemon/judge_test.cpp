@@ -6,6 +6,7 @@
 #include "linkwatch/base/sha256.h"
 #include "linkwatch/base/zstd.h"
 #include "linkwatch/daemon/rules.h"
+#include "linkwatch/matcher/normalize.h"
 #include "test_support.h"
 
 using namespace linkwatch;
@@ -166,4 +167,100 @@ TEST_CASE("a refused reload keeps the running rule set") {
   CHECK_FALSE(errors.empty());
   CHECK(source.Current() == running);
   CHECK(source.Current()->rules().size() == 1);
+}
+
+namespace {
+
+const std::string kCounted =
+    R"(<html><head><meta name="interactionCount" content="1234"></head><body><p>Weather report</p></body></html>)";
+
+std::shared_ptr<const matcher::RuleSet> EmptyRules() {
+  auto empty = matcher::RuleSet::Load({}, {});
+  REQUIRE(empty.ok());
+  return *empty;
+}
+
+void CheckUnknownCounters(const Judgement& j) {
+  CHECK(j.reach.counters_seen);  // the page was judged: its counters are known to be absent
+  CHECK_FALSE(j.reach.views.has_value());
+  CHECK_FALSE(j.reach.shares.has_value());
+  CHECK_FALSE(j.reach.likes.has_value());
+  CHECK_FALSE(j.reach.comments.has_value());
+}
+
+}  // namespace
+
+TEST_CASE("with no rules a page without counters is judged unread, as an empty page") {
+  const auto empty = EmptyRules();
+  const Judgement j = Judge({}, Page(kClean), Sha256Hex(kClean), *empty);
+  CHECK(j.judged);
+  CHECK_FALSE(j.carried_over);
+  CHECK_FALSE(j.page_read);
+  CHECK_FALSE(j.flagged);
+  CHECK(j.rules_version == empty->version());
+  CHECK(j.matches == "[]");
+  CHECK(j.matched_ids == "[]");
+  CheckUnknownCounters(j);
+  CHECK(j.reach.fingerprint.empty());
+  CHECK(j.outlinks.empty());
+  CHECK_FALSE(j.evidence.has_value());
+
+  // The same as a page that is read and holds nothing (a rule that never hits).
+  test::TempDir dir;
+  test::WriteFile(dir.File("r.toml"), kRules);
+  RuleSource source({dir.File("r.toml")}, {});
+  REQUIRE(source.Reload().ok());
+  const Judgement read = Judge({}, Page(kClean), Sha256Hex(kClean), *source.Current());
+  CHECK(read.page_read);
+  CHECK(read.matches == j.matches);
+  CHECK(read.reach.counters_seen == j.reach.counters_seen);
+  CHECK(read.reach.views == j.reach.views);
+
+  // A previously flagged link whose page no longer matches still counts as removed.
+  std::string reason;
+  CHECK(ApplyJudgement(After(read, kFlagged, 1000), j, "alive", &reason) == "removed");
+}
+
+TEST_CASE("with no rules a page is still read for its counters, a discovered link and hash lists") {
+  const auto empty = EmptyRules();
+  SECTION("a page that carries counters") {
+    const Judgement j = Judge({}, Page(kCounted), Sha256Hex(kCounted), *empty);
+    CHECK(j.page_read);
+    CHECK(j.reach.counters_seen);
+    CHECK(j.reach.views == 1234);
+  }
+  SECTION("a per-site counter rule for the page's host") {
+    crawler::ExtractOptions extract;
+    crawler::SiteCounterRule rule;
+    rule.name = "weather";
+    rule.hosts = {"example.org"};
+    rule.element = "p";
+    extract.site_counters.push_back(rule);
+    const std::string body = "<html><body><p>55 views</p></body></html>";
+    const Judgement j = Judge({}, Page(body), Sha256Hex(body), *empty, extract);
+    CHECK(j.page_read);
+    CHECK(j.reach.views == 55);
+    extract.site_counters[0].hosts = {"other.example"};
+    CHECK_FALSE(Judge({}, Page(body), Sha256Hex(body), *empty, extract).page_read);
+  }
+  SECTION("a discovered link keeps its identity") {
+    storage::DueLink due;
+    due.origin = "discovered";
+    const Judgement j = Judge(due, Page(kClean), Sha256Hex(kClean), *empty);
+    CHECK(j.page_read);
+    CHECK_FALSE(j.reach.fingerprint.empty());
+    CHECK(j.reach.cluster_key == j.reach.fingerprint);
+  }
+  SECTION("a hash list of normalized text") {
+    test::TempDir dir;
+    test::WriteFile(dir.File("known.txt"), Sha256Hex(matcher::Normalize("Weather report")) + " extremist Decision-7\n");
+    matcher::LoadOptions options;
+    options.hash_paths = {dir.File("known.txt")};
+    auto hashes = matcher::RuleSet::Load({}, options);
+    REQUIRE(hashes.ok());
+    REQUIRE((*hashes)->rules().empty());
+    const Judgement j = Judge({}, Page(kClean), Sha256Hex(kClean), **hashes);
+    CHECK(j.page_read);
+    CHECK(j.flagged);
+  }
 }

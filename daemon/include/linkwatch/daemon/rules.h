@@ -58,6 +58,8 @@ inline constexpr char kContentRemovedReason[] = "content removed: no rule matche
 struct Judgement {
   bool judged = false;        // false: no usable body (error, non-2xx, 304)
   bool carried_over = false;  // body and rule set unchanged: the last judgement stands
+  bool page_read = false;     // the body was parsed (judged and not carried over, unless nothing
+                              // would read the page: see Judge)
   bool flagged = false;
   std::string matches;        // JSON (matcher/match_json.h)
   std::string matched_ids;    // JSON array of rule ids
@@ -73,7 +75,11 @@ struct Judgement {
 // Judges `fetch` of `due` with `rules`. A 304, or a body whose SHA-256
 // (`content_hash`, hex) equals the last judged one, under the same rule set,
 // carries the last judgement over without extracting or matching; another
-// 2xx body is extracted and matched; anything else judges nothing.
+// 2xx body is extracted and matched; anything else judges nothing. The
+// extraction is skipped when nothing would read the page - a rule set with no
+// rules and no hash entries, a link that was not discovered, and a body
+// crawler::MayCarryCounters() rules out - and the judgement is then the one an
+// empty page gives: not flagged, counters seen and all unknown.
 Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
                 const std::string& content_hash, const matcher::RuleSet& rules,
                 const crawler::ExtractOptions& extract = {}, ClusterIndex* clusters = nullptr);
