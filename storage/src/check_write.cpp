@@ -159,7 +159,8 @@ struct LinkState {
 
 // nullopt when the link does not exist.
 Result<std::optional<LinkState>> LoadState(Db& db, int64_t link_id) {
-  auto stmt = db.Prepare("SELECT status, lease_id, flagged FROM link WHERE id = ?1");
+  static const std::string kSql = "SELECT status, lease_id, flagged FROM link WHERE id = ?1";
+  auto stmt = db.Prepare(kSql);
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Bind(1, link_id).Step();
   if (!row.ok()) return row.status();
@@ -172,11 +173,12 @@ std::string_view JsonOrEmptyArray(const std::string& text) {
 }
 
 Status InsertCheck(Db& db, const CheckOutcome& o) {
-  auto stmt = db.Prepare(
+  static const std::string kSql =
       "INSERT INTO link_check (link_id, checked_at, http_status, status_class, final_url, "
       "redirect_chain, elapsed_ms, bytes, content_hash, error, etag, last_modified, "
       "rules_version, truncated, not_modified, flagged, matched_rules, reason) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+  auto stmt = db.Prepare(kSql);
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, o.link_id).Bind(2, o.checked_at).Bind(3, Widen(o.http_status));
   stmt->Bind(4, o.observed);
@@ -199,21 +201,6 @@ Status InsertCheck(Db& db, const CheckOutcome& o) {
   return stmt->Run();
 }
 
-// The judgement of a judged outcome; the flag times only move forward.
-Status UpdateJudgement(Db& db, const CheckOutcome& o) {
-  auto stmt = db.Prepare(
-      "UPDATE link SET flagged = ?2, matches = ?3, rules_version = ?4, "
-      "flagged_at = CASE WHEN ?2 = 1 THEN coalesce(flagged_at, ?5) ELSE flagged_at END, "
-      "last_flagged_at = CASE WHEN ?2 = 1 THEN ?5 ELSE last_flagged_at END "
-      "WHERE id = ?1");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, o.link_id).Bind(2, int64_t{o.flagged ? 1 : 0});
-  stmt->Bind(3, JsonOrEmptyArray(o.matches));
-  BindText(*stmt, 4, o.rules_version);
-  stmt->Bind(5, o.checked_at);
-  return stmt->Run();
-}
-
 // The body once per digest, the snapshot once per check.
 Status InsertEvidence(Db& db, const CheckOutcome& o, int64_t check_id) {
   const EvidenceSnapshot& e = *o.evidence;
@@ -233,18 +220,28 @@ Status InsertEvidence(Db& db, const CheckOutcome& o, int64_t check_id) {
 }
 
 // The link's new state; frees its lease.
+const std::string kLinkStateSql =
+    "UPDATE link SET status = ?2, candidate_status = ?3, candidate_count = ?4, "
+    "backoff_step = ?5, last_checked_at = ?6, "
+    "next_check_at = CASE WHEN review_state = 'rejected' THEN NULL ELSE ?7 END, http_status = ?8, "
+    "final_url = ?9, etag = coalesce(?10, etag), "
+    "last_modified = coalesce(?11, last_modified), "
+    "content_hash = coalesce(?12, content_hash), "
+    "removed_since = CASE WHEN ?13 IS NULL AND ?2 = 'removed' THEN removed_since "
+    "ELSE ?13 END, "
+    "reappeared_at = coalesce(?14, reappeared_at), lease_until = NULL, lease_id = NULL";
+const std::string kUpdateLinkSql = kLinkStateSql + " WHERE id = ?1";
+// A judged outcome also sets the judgement, in the same statement; the flag
+// times only move forward.
+const std::string kUpdateJudgedLinkSql =
+    kLinkStateSql +
+    ", flagged = ?15, matches = ?16, rules_version = ?17, "
+    "flagged_at = CASE WHEN ?15 = 1 THEN coalesce(flagged_at, ?6) ELSE flagged_at END, "
+    "last_flagged_at = CASE WHEN ?15 = 1 THEN ?6 ELSE last_flagged_at END "
+    "WHERE id = ?1";
+
 Status UpdateLink(Db& db, const CheckOutcome& o) {
-  auto stmt = db.Prepare(
-      "UPDATE link SET status = ?2, candidate_status = ?3, candidate_count = ?4, "
-      "backoff_step = ?5, last_checked_at = ?6, "
-      "next_check_at = CASE WHEN review_state = 'rejected' THEN NULL ELSE ?7 END, http_status = ?8, "
-      "final_url = ?9, etag = coalesce(?10, etag), "
-      "last_modified = coalesce(?11, last_modified), "
-      "content_hash = coalesce(?12, content_hash), "
-      "removed_since = CASE WHEN ?13 IS NULL AND ?2 = 'removed' THEN removed_since "
-      "ELSE ?13 END, "
-      "reappeared_at = coalesce(?14, reappeared_at), lease_until = NULL, lease_id = NULL "
-      "WHERE id = ?1");
+  auto stmt = db.Prepare(o.judged ? kUpdateJudgedLinkSql : kUpdateLinkSql);
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, o.link_id).Bind(2, o.status).Bind(3, o.candidate_status);
   stmt->Bind(4, int64_t{o.candidate_count}).Bind(5, int64_t{o.backoff_step});
@@ -254,6 +251,10 @@ Status UpdateLink(Db& db, const CheckOutcome& o) {
   BindText(*stmt, 11, o.last_modified);
   BindText(*stmt, 12, o.content_hash);
   stmt->Bind(13, o.removed_since).Bind(14, o.reappeared_at);
+  if (o.judged) {
+    stmt->Bind(15, int64_t{o.flagged ? 1 : 0}).Bind(16, JsonOrEmptyArray(o.matches));
+    BindText(*stmt, 17, o.rules_version);
+  }
   return stmt->Run();
 }
 
@@ -290,9 +291,6 @@ Result<bool> ApplyOutcome(WriteContext& ctx, const CheckOutcome& o) {
   if (!state.ok()) return state.status();
   if (!*state || (*state)->lease_id != o.lease_id) return false;
   if (auto st = UpdateLink(ctx.db, o); !st.ok()) return st;
-  if (o.judged) {
-    if (auto st = UpdateJudgement(ctx.db, o); !st.ok()) return st;
-  }
   if (auto st = InsertCheck(ctx.db, o); !st.ok()) return st;
   const int64_t check_id = ctx.db.LastInsertId();
   if (o.evidence) {

@@ -11,6 +11,8 @@ int64_t AsStored(uint64_t simhash) { return static_cast<int64_t>(simhash); }
 
 Status RecordCounters(Db& db, const CheckOutcome& o, int64_t check_id) {
   const CheckReach& r = o.reach;
+  // None known: the check row's counters are NULL as inserted, the link keeps its own.
+  if (!r.views && !r.shares && !r.likes && !r.comments) return Status::Ok();
   auto check = db.Prepare(
       "UPDATE link_check SET views = ?2, shares = ?3, likes = ?4, comments = ?5 WHERE id = ?1");
   if (!check.ok()) return check.status();
