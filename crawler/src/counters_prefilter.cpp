@@ -1,7 +1,6 @@
 // MayCarryCounters(): the markers any counter extraction needs, searched in
 // the UTF-8 text Gumbo would parse. Wrong only in the safe direction: every
 // test that is not exact answers "maybe".
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -25,26 +24,76 @@ constexpr uint32_t kMaxCodePoint = 0x10FFFF;
 constexpr char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr bool IsAsciiLetter(uint32_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
-// `needle` (lower-case ASCII) in `text`, ASCII case-insensitively
-// (Horspool, with a shift table that folds case).
-bool ContainsNoCase(std::string_view text, std::string_view needle) {
-  const size_t n = needle.size();
-  if (n == 0) return true;
-  if (text.size() < n) return false;
-  std::array<size_t, 256> shift;
-  shift.fill(n);
-  for (size_t j = 0; j + 1 < n; ++j) {
+// `needle` (lower-case ASCII) in `text`, ASCII case-insensitively (Horspool,
+// with a shift table that folds case). For the rare paths; kMarker has its
+// table built once.
+struct Shifts {
+  std::array<uint8_t, 256> by_byte{};
+};
+
+constexpr Shifts ShiftsFor(std::string_view needle) {
+  Shifts t;
+  const auto n = static_cast<uint8_t>(needle.size());
+  t.by_byte.fill(n);
+  for (size_t j = 0; j + 1 < needle.size(); ++j) {
     const auto lower = static_cast<unsigned char>(needle[j]);
-    shift[lower] = n - 1 - j;
-    if (lower >= 'a' && lower <= 'z') shift[lower - 'a' + 'A'] = n - 1 - j;
+    const auto shift = static_cast<uint8_t>(needle.size() - 1 - j);
+    t.by_byte[lower] = shift;
+    if (lower >= 'a' && lower <= 'z') t.by_byte[lower - 'a' + 'A'] = shift;
   }
+  return t;
+}
+
+constexpr Shifts kMarkerShifts = ShiftsFor(kMarker);
+
+bool ContainsNoCase(std::string_view text, std::string_view needle, const Shifts& shifts) {
+  const size_t n = needle.size();
+  if (text.size() < n) return false;
+  const char* const data = text.data();
+  const char last = needle[n - 1];
   for (size_t at = 0; at + n <= text.size();) {
-    size_t j = n;
-    while (j > 0 && Lower(text[at + j - 1]) == needle[j - 1]) --j;
-    if (j == 0) return true;
-    at += shift[static_cast<unsigned char>(text[at + n - 1])];
+    const char c = data[at + n - 1];
+    if (Lower(c) == last) {
+      size_t j = n - 1;
+      while (j > 0 && Lower(data[at + j - 1]) == needle[j - 1]) --j;
+      if (j == 0) return true;
+    }
+    at += shifts.by_byte[static_cast<unsigned char>(c)];
   }
   return false;
+}
+
+bool ContainsNoCase(std::string_view text, std::string_view needle) {
+  return ContainsNoCase(text, needle, ShiftsFor(needle));
+}
+
+bool StartsWithNoCase(std::string_view text, std::string_view lower_prefix) {
+  if (text.size() < lower_prefix.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (Lower(text[i]) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
+// The '<' of the markup: how many (each element nested past the cap needs
+// one), and whether one opens foreign content (<svg, <math).
+struct Tags {
+  size_t count = 0;
+  bool foreign = false;
+};
+
+Tags ScanTags(std::string_view html) {
+  Tags tags;
+  const char* const end = html.data() + html.size();
+  for (const char* p = html.data(); p < end;) {
+    const void* lt = std::memchr(p, '<', static_cast<size_t>(end - p));
+    if (lt == nullptr) break;
+    p = static_cast<const char*>(lt) + 1;
+    ++tags.count;
+    const std::string_view rest(p, static_cast<size_t>(end - p));
+    if (!tags.foreign) tags.foreign = StartsWithNoCase(rest, "svg") || StartsWithNoCase(rest, "math");
+  }
+  return tags;
 }
 
 int HexValue(char c) {
@@ -73,31 +122,41 @@ std::optional<uint32_t> NumericReference(std::string_view text, size_t at) {
   return value;
 }
 
-// A numeric character reference that names an ASCII letter (named
-// references never do).
-bool HasLetterReference(std::string_view text) {
-  for (size_t at = text.find("&#"); at != std::string_view::npos; at = text.find("&#", at + 2)) {
-    const std::optional<uint32_t> c = NumericReference(text, at);
-    if (c && IsAsciiLetter(*c)) return true;
+// Each position of `c` in `text`, until `found` returns true.
+template <typename Found>
+bool AnyAt(std::string_view text, char c, Found found) {
+  for (size_t at = 0; at < text.size(); ++at) {
+    const void* hit = std::memchr(text.data() + at, c, text.size() - at);
+    if (hit == nullptr) return false;
+    at = static_cast<size_t>(static_cast<const char*>(hit) - text.data());
+    if (found(at)) return true;
   }
   return false;
 }
 
-// A JSON escape "\uXXXX" that names an ASCII letter.
+// A numeric character reference that names an ASCII letter (named
+// references never do).
+bool HasLetterReference(std::string_view text) {
+  return AnyAt(text, '&', [&](size_t at) {
+    if (at + 1 >= text.size() || text[at + 1] != '#') return false;
+    const std::optional<uint32_t> c = NumericReference(text, at);
+    return c && IsAsciiLetter(*c);
+  });
+}
+
+// A JSON escape (backslash, u, four hex digits) that names an ASCII letter.
 bool HasLetterJsonEscape(std::string_view text) {
   constexpr size_t kDigits = 4;
-  for (size_t at = text.find("\\u"); at != std::string_view::npos; at = text.find("\\u", at + 2)) {
-    if (at + 2 + kDigits > text.size()) return false;
+  return AnyAt(text, '\\', [&](size_t at) {
+    if (at + 2 + kDigits > text.size() || text[at + 1] != 'u') return false;
     uint32_t value = 0;
-    bool ok = true;
-    for (size_t k = 0; k < kDigits && ok; ++k) {
+    for (size_t k = 0; k < kDigits; ++k) {
       const int d = HexValue(text[at + 2 + k]);
-      ok = d >= 0;
-      value = value * 16 + static_cast<uint32_t>(ok ? d : 0);
+      if (d < 0) return false;
+      value = value * 16 + static_cast<uint32_t>(d);
     }
-    if (ok && IsAsciiLetter(value)) return true;
-  }
-  return false;
+    return IsAsciiLetter(value);
+  });
 }
 
 bool AnySiteRuleApplies(const ExtractOptions& options, std::string_view page_url) {
@@ -111,12 +170,11 @@ bool AnySiteRuleApplies(const ExtractOptions& options, std::string_view page_url
   return false;
 }
 
-bool MayHoldMarker(std::string_view html) {
-  if (ContainsNoCase(html, kMarker)) return true;
+bool MayHoldMarker(std::string_view html, const Tags& tags) {
+  if (ContainsNoCase(html, kMarker, kMarkerShifts)) return true;
   if (std::memchr(html.data(), '\0', html.size()) != nullptr) return true;
   if (HasLetterReference(html) || HasLetterJsonEscape(html)) return true;
-  const bool foreign = ContainsNoCase(html, "<svg") || ContainsNoCase(html, "<math");
-  return foreign && ContainsNoCase(html, "json");
+  return tags.foreign && ContainsNoCase(html, "json");
 }
 
 }  // namespace
@@ -128,14 +186,18 @@ bool MayCarryCounters(std::string_view body, std::string_view content_type, std:
   if (AnySiteRuleApplies(options, page_url)) return true;
   const DecodedBody decoded(body, media.charset, /*html=*/true);
   std::string_view html = decoded.utf8();
+  Tags tags = ScanTags(html);
   // The nesting cap removes start tags, which can join what it leaves; each
   // element nested deeper than the cap needs a '<' of its own.
   std::optional<std::string> limited;
-  if (static_cast<size_t>(std::count(html.begin(), html.end(), '<')) > options.max_nesting_depth) {
+  if (tags.count > options.max_nesting_depth) {
     limited = LimitNesting(html, options.max_nesting_depth);
-    if (limited) html = *limited;
+    if (limited) {
+      html = *limited;
+      tags = ScanTags(html);
+    }
   }
-  return MayHoldMarker(html);
+  return MayHoldMarker(html, tags);
 }
 
 }  // namespace linkwatch::crawler
