@@ -1,7 +1,9 @@
 #include "linkwatch/daemon/status_policy.h"
 
+#include <string.h>  // memmem
+
 #include <algorithm>
-#include <cctype>
+#include <optional>
 
 namespace linkwatch::daemon {
 namespace {
@@ -16,28 +18,33 @@ bool HostMatches(const std::string& pattern, const std::string& host) {
   return pattern == host;
 }
 
+// Markers match ASCII case-insensitively; other bytes as they are.
+char FoldAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (char& c : out) c = FoldAscii(c);
   return out;
 }
 
 bool ContainsAny(const std::string& lowered_body, const std::vector<std::string>& needles) {
   return std::any_of(needles.begin(), needles.end(), [&](const std::string& n) {
-    return !n.empty() && lowered_body.find(Lower(n)) != std::string::npos;
+    if (n.empty()) return false;
+    const std::string needle = Lower(n);
+    return memmem(lowered_body.data(), lowered_body.size(), needle.data(), needle.size()) != nullptr;
   });
 }
 
 // A 2xx page: alive unless a configured marker for its host says otherwise.
 std::string ObserveBody(const std::string& body, const std::string& host, const StatusPolicy& p) {
-  const std::string lowered = Lower(body);
+  std::optional<std::string> lowered;  // once a rule applies
   for (const auto& rule : p.markers) {
     const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
                                      [&](const std::string& h) { return HostMatches(h, host); });
     if (!applies) continue;
-    if (ContainsAny(lowered, rule.blocked)) return "blocked";
-    if (ContainsAny(lowered, rule.removed)) return "removed";
+    if (!lowered) lowered = Lower(body);
+    if (ContainsAny(*lowered, rule.blocked)) return "blocked";
+    if (ContainsAny(*lowered, rule.removed)) return "removed";
   }
   return "alive";
 }
