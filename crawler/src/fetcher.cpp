@@ -7,7 +7,6 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <cctype>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -73,10 +72,9 @@ const char* FetchErrorName(FetchError e) {
 }
 
 std::string FetchResult::Header(std::string_view name) const {
-  const auto same = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  };
+  // Header names are ASCII: fold case inline rather than call tolower per byte.
+  const auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  const auto same = [&](char a, char b) { return fold(a) == fold(b); };
   for (const auto& [key, value] : headers) {
     if (std::equal(key.begin(), key.end(), name.begin(), name.end(), same)) return value;
   }

@@ -19,6 +19,9 @@ constexpr int kTooManyRequests = 429;
 constexpr int kServiceUnavailable = 503;
 constexpr int kFirstRedirect = 300;
 constexpr int kLastRedirect = 399;
+// A body is reserved up front to its Content-Length up to this size; larger
+// ones grow as they arrive (a server may announce more than it sends).
+constexpr size_t kMaxBodyReserveBytes = 256 * 1024;
 
 int64_t GetInfoOff(CURL* easy, CURLINFO info) {
   curl_off_t value = 0;
@@ -173,6 +176,7 @@ bool Transfer::keep_body(std::string_view chunk) {
     return false;
   }
   const size_t cap = static_cast<size_t>(std::max<int64_t>(0, options_.max_body_bytes));
+  if (out_.body.empty()) reserve_body(cap);
   const size_t room = cap - std::min(cap, out_.body.size());
   if (chunk.size() > room) {
     out_.body.append(chunk.substr(0, room));
@@ -181,6 +185,14 @@ bool Transfer::keep_body(std::string_view chunk) {
   }
   out_.body.append(chunk);
   return true;
+}
+
+// One allocation for the body the server announced (its Content-Length, as
+// sent: a hint for a compressed body), within the cap and kMaxBodyReserveBytes.
+void Transfer::reserve_body(size_t cap) {
+  const int64_t announced = GetInfoOff(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T);  // -1: unknown
+  if (announced <= 0) return;
+  out_.body.reserve(std::min({cap, kMaxBodyReserveBytes, static_cast<size_t>(announced)}));
 }
 
 bool Transfer::looks_like_bomb() const {

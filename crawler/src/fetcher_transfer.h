@@ -101,6 +101,7 @@ class Transfer {
   void configure_limits();
   void configure_request_headers();
   bool keep_body(std::string_view chunk);
+  void reserve_body(size_t cap);
   bool looks_like_bomb() const;
   void keep_header(std::string_view line);
   void collect_info(Outcome& out);
