@@ -168,6 +168,26 @@ crawler::FetchResult Unfetchable(const storage::DueLink& due, const Status& why)
   return r;
 }
 
+// A leased link and the URL to fetch for it (or why there is none).
+struct Leased {
+  storage::DueLink link;
+  Result<crawler::CanonicalUrl> canon;
+};
+
+// Canonicalized where the links are leased, on a worker: the io thread only
+// starts the fetches.
+Result<std::vector<Leased>> Canonicalized(Result<std::vector<storage::DueLink>> due,
+                                          const crawler::CanonOptions& options) {
+  if (!due.ok()) return due.status();
+  std::vector<Leased> out;
+  out.reserve(due->size());
+  for (storage::DueLink& link : *due) {
+    Result<crawler::CanonicalUrl> canon = crawler::Canonicalize(link.submitted_url, {}, options);
+    out.push_back({std::move(link), std::move(canon)});
+  }
+  return out;
+}
+
 bool IsCancelled(const crawler::FetchResult& r) {
   return r.error == crawler::FetchError::kOther && r.error_text == "cancelled";
 }
@@ -191,12 +211,13 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     leasing = true;
     const int want = static_cast<int>(std::min<int64_t>(room, options.lease_batch));
     workers([self = shared_from_this(), want] {
-      auto due = self->store.LeaseDue(self->clock.Now(), want, self->options.lease_ms);
+      auto due = Canonicalized(self->store.LeaseDue(self->clock.Now(), want, self->options.lease_ms),
+                               self->options.canon);
       asio::post(self->io, [self, want, due = std::move(due)]() mutable { self->OnLeased(want, std::move(due)); });
     });
   }
 
-  void OnLeased(int wanted, Result<std::vector<storage::DueLink>> due) {
+  void OnLeased(int wanted, Result<std::vector<Leased>> due) {
     leasing = false;
     // Leased but not fetched: ReleaseAllLeases at the next start makes them due.
     if (stopping) return MaybeFinishStop();
@@ -218,11 +239,12 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   }
 
   // -- fetching
-  void DoFetch(storage::DueLink due) {
+  void DoFetch(Leased leased) {
     ++fetching;
     ++in_flight;
     stats_in_flight.store(in_flight);
-    auto canon = crawler::Canonicalize(due.submitted_url, {}, options.canon);
+    storage::DueLink due = std::move(leased.link);
+    const Result<crawler::CanonicalUrl>& canon = leased.canon;
     if (!canon.ok()) return OnFetched(std::move(due), Unfetchable(due, canon.status()));
     crawler::FetchRequest req{canon->href, due.etag, due.last_modified};
     // A new rule set must see the body: no conditional request then.
