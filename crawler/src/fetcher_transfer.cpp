@@ -213,7 +213,9 @@ void Transfer::keep_header(std::string_view line) {
       out_.headers.clear();
       break;
     case HeaderLine::Kind::kField:
-      if (out_.headers.size() < kMaxHeaders) out_.headers.emplace_back(parsed.name, parsed.value);
+      if (out_.headers.size() < kMaxHeaders) {
+        out_.headers.emplace_back(std::move(parsed.name), std::move(parsed.value));
+      }
       break;
     case HeaderLine::Kind::kContinuation:
       if (!out_.headers.empty()) out_.headers.back().second += " " + parsed.value;
