@@ -87,11 +87,13 @@ std::optional<int64_t> Stmt::OptInt(int col) const {
   return Int(col);
 }
 
-std::string Stmt::Text(int col) const {
+std::string Stmt::Text(int col) const { return std::string(TextView(col)); }
+
+std::string_view Stmt::TextView(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
   if (p == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  return std::string_view(reinterpret_cast<const char*>(p),
+                          static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
 std::string Stmt::Blob(int col) const {

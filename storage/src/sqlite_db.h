@@ -48,6 +48,9 @@ class Stmt {
   int64_t Int(int col) const;
   std::optional<int64_t> OptInt(int col) const;
   std::string Text(int col) const;  // "" for NULL
+  // The column's text without a copy ("" for NULL); valid until the next
+  // Step, Reset or column read of the same column as another type.
+  std::string_view TextView(int col) const;
   std::string Blob(int col) const;  // "" for NULL
 
  private:
