@@ -347,6 +347,13 @@ CREATE INDEX notification_due ON notification(next_at) WHERE state = 'pending';
 CREATE INDEX notification_state ON notification(state, id);
 )sql";
 
+// Version 7: the report's registration figures read the week's reports from
+// the index alone (it was a table lookup per report).
+constexpr const char* kSchemaV7 = R"sql(
+DROP INDEX report_time;
+CREATE INDEX report_time ON report(reported_at, link_id, agency_id, duplicate);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -354,6 +361,7 @@ constexpr Migration kMigrations[] = {
     {4, kSchemaV4},
     {5, kSchemaV5},
     {6, kSchemaV6},
+    {7, kSchemaV7},
 };
 
 Status CheckIsOurs(Db& db, int version) {

@@ -744,11 +744,14 @@ TEST_CASE("a version 1 database migrates to the latest version and keeps its row
   MakeVersion1(path);
   ManualClock clock(kStart + 1000);
   auto store = MustOpen(path, clock);
-  CHECK(store->SchemaVersion() == 6);
-  CHECK(Store::LatestSchemaVersion() == 6);
+  CHECK(store->SchemaVersion() == 7);
+  CHECK(Store::LatestSchemaVersion() == 7);
   {
     RawDb raw(path);
-    CHECK(raw.Int("PRAGMA user_version") == 6);
+    CHECK(raw.Int("PRAGMA user_version") == 7);
+    // Version 7: the week's reports are read from the index alone.
+    CHECK(raw.Int("SELECT count(*) FROM pragma_index_info('report_time') "
+                  "WHERE name IN ('reported_at', 'link_id', 'agency_id', 'duplicate')") == 4);
     // Version 4: reach starts unknown; discovery starts empty.
     CHECK(raw.Int("SELECT count(*) FROM link WHERE depth = 0 AND likes IS NULL AND fingerprint IS NULL "
                   "AND reviewed_at IS NULL") == 2);
