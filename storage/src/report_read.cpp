@@ -6,14 +6,15 @@
 // key). Past week ends are reached by undoing, newest first, the transitions
 // and views rows after them. No query reads audit or link_check.
 #include <algorithm>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "linkwatch/base/iso_week.h"
 #include "ops.h"
 #include "report_read.h"
+#include "row_pipe.h"
 #include "sqlite_db.h"
 
 namespace linkwatch::storage {
@@ -68,6 +69,11 @@ struct Population {
   std::vector<int32_t> category;
   std::vector<std::string> categories;
 
+  void Reserve(size_t n) {
+    for (auto* v : {&id, &created_at, &reviewed_at, &views, &cluster}) v->reserve(n);
+    for (auto* v : {&status, &review, &discovered}) v->reserve(n);
+    category.reserve(n);
+  }
   int32_t Pos(int64_t link_id) const {
     if (link_id < 0 || static_cast<size_t>(link_id) >= pos_of.size()) return -1;
     return pos_of[static_cast<size_t>(link_id)];
@@ -129,29 +135,54 @@ Result<Population> LoadPopulation(Db& db, const ReportQuery& q,
   }
   auto stmt = db.Prepare(kReportLinksSql);
   if (!stmt.ok()) return stmt.status();
-  std::unordered_map<std::string, int32_t> category_ids;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    const int64_t id = stmt->Int(0);
-    if (id < 0 || id > *max_id) continue;  // written after max(id): not in this report
-    if (q.agency && !by_agency[static_cast<size_t>(id)]) continue;
-    std::string category = stmt->Text(4);
-    if (q.category && category != *q.category) continue;
-    auto [it, added] = category_ids.try_emplace(category, static_cast<int32_t>(pop.categories.size()));
-    if (added) pop.categories.push_back(std::move(category));
-    pop.pos_of[static_cast<size_t>(id)] = static_cast<int32_t>(pop.id.size());
-    pop.id.push_back(id);
-    pop.status.push_back(StatusCode(stmt->Text(1)));
-    pop.review.push_back(ReviewCode(stmt->Text(2)));
-    pop.discovered.push_back(stmt->Text(3) == "discovered" ? 1 : 0);
-    pop.category.push_back(it->second);
-    pop.created_at.push_back(stmt->Int(5));
-    pop.reviewed_at.push_back(stmt->OptInt(6).value_or(kUnknown));
-    pop.views.push_back(stmt->OptInt(7).value_or(kUnknown));
-    pop.cluster.push_back(stmt->OptInt(8).value_or(kUnknown));
+  pop.Reserve(pop.pos_of.size());
+  struct LinkRow {
+    int64_t id, created_at, reviewed_at, views, cluster;
+    int32_t category;
+    uint8_t status, review, discovered;
+  };
+  std::map<std::string, int32_t, std::less<>> category_ids;  // a handful; the reader's
+  std::vector<std::string> categories;
+  {
+    RowPipe<LinkRow> links(*stmt, [&](const Stmt& s, LinkRow& r) {
+      r.id = s.Int(0);
+      if (r.id < 0 || r.id > *max_id) return false;  // written after max(id): not in this report
+      if (q.agency && !by_agency[static_cast<size_t>(r.id)]) return false;
+      const std::string_view category = s.TextView(4);
+      if (q.category && category != *q.category) return false;
+      auto it = category_ids.find(category);
+      if (it == category_ids.end()) {
+        it = category_ids.emplace(std::string(category), static_cast<int32_t>(categories.size())).first;
+        categories.emplace_back(category);
+      }
+      r.category = it->second;
+      r.status = StatusCode(s.TextView(1));
+      r.review = ReviewCode(s.TextView(2));
+      r.discovered = s.TextView(3) == "discovered" ? 1 : 0;
+      r.created_at = s.Int(5);
+      r.reviewed_at = s.OptInt(6).value_or(kUnknown);
+      r.views = s.OptInt(7).value_or(kUnknown);
+      r.cluster = s.OptInt(8).value_or(kUnknown);
+      return true;
+    });
+    for (;;) {
+      auto next = links.Next();
+      if (!next.ok()) return next.status();
+      const LinkRow* r = *next;
+      if (r == nullptr) break;
+      pop.pos_of[static_cast<size_t>(r->id)] = static_cast<int32_t>(pop.id.size());
+      pop.id.push_back(r->id);
+      pop.status.push_back(r->status);
+      pop.review.push_back(r->review);
+      pop.discovered.push_back(r->discovered);
+      pop.category.push_back(r->category);
+      pop.created_at.push_back(r->created_at);
+      pop.reviewed_at.push_back(r->reviewed_at);
+      pop.views.push_back(r->views);
+      pop.cluster.push_back(r->cluster);
+    }
   }
+  pop.categories = std::move(categories);
   return pop;
 }
 
@@ -310,52 +341,80 @@ RemovalTimes Times(std::vector<double>& hours) {
   return t;
 }
 
+// Host names numbered in order of first appearance (a report sees a few hundred).
+class HostIds {
+ public:
+  int32_t Of(std::string_view host) {
+    if (auto it = ids_.find(host); it != ids_.end()) return it->second;
+    const auto id = static_cast<int32_t>(names_.size());
+    names_.emplace_back(host);
+    ids_.emplace(names_.back(), id);
+    return id;
+  }
+  const std::string& Name(int32_t id) const { return names_[static_cast<size_t>(id)]; }
+  size_t size() const { return names_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> ids_;
+  std::vector<std::string> names_;
+};
+
+// One link_transition row as read, before the population is consulted.
+struct RawTransition {
+  int64_t id = 0, link_id = 0;
+  TimeMs at = 0, removed_since = 0;
+  int32_t host = -1;  // only for the rows whose host a figure may need
+  uint8_t from = 0, to = 0;
+  bool first_removal = false;
+};
+
 // Reads the transitions since `since`, newest first, and fills this week's
-// transitions and the removal times.
+// transitions and the removal times. Rows come in time order, so their links
+// are scattered over the population's arrays: they are read in batches and
+// each batch's lookups are prefetched before they are used.
 Result<std::vector<TransitionRow>> LoadTransitions(Db& db, const ReportQuery& q, TimeMs since,
                                                    const Population& pop, ReportData& out) {
-  std::vector<TransitionRow> rows;
-  std::unordered_set<int64_t> removed, blocked, reappeared;
-  std::unordered_map<std::string, HostTransitions> hosts;
+  enum : uint8_t { kBecameRemoved = 1, kBecameBlocked = 2, kReappeared = 4 };
+  std::vector<uint8_t> this_week(pop.size(), 0);  // what each link became this week
+  HostIds host_ids;
+  std::vector<HostTransitions> hosts;
   struct HostHours {
     std::vector<double> week, last;
   };
-  std::unordered_map<std::string, HostHours> host_hours;
+  std::vector<HostHours> host_hours;
   std::vector<double> week_hours, last_hours;
-  auto stmt = db.Prepare(kReportTransitionsSql);
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, since);
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    const int64_t link_id = stmt->Int(0);
-    const int32_t p = pop.Pos(link_id);
-    if (p < 0 || !pop.Counted(static_cast<size_t>(p))) continue;
-    TransitionRow t{stmt->Int(7), stmt->Int(1), p, StatusCode(stmt->Text(2)),
-                    StatusCode(stmt->Text(3))};
+  std::vector<TransitionRow> rows;
+  const auto count = [&](const RawTransition& r, int32_t p) {
+    TransitionRow t{r.id, r.at, p, r.from, r.to};
     rows.push_back(t);
-    if (t.at >= q.week_end) continue;
+    if (t.at >= q.week_end) return;
     const bool in_week = t.at >= q.week_start;
+    const size_t pos = static_cast<size_t>(p);
     if (in_week) {
-      const bool r = t.to == kRemoved && removed.insert(link_id).second;
-      const bool b = t.to == kBlocked && blocked.insert(link_id).second;
-      const bool a = t.from == kRemoved && t.to == kAlive && reappeared.insert(link_id).second;
-      if (r || b || a) {
-        const std::string host = stmt->Text(6);
-        HostTransitions& h = hosts[host];
-        h.host = host;
-        h.removed += r ? 1 : 0;
-        h.blocked += b ? 1 : 0;
-        h.reappeared += a ? 1 : 0;
+      uint8_t became = 0;
+      if (t.to == kRemoved) became = kBecameRemoved;
+      if (t.to == kBlocked) became = kBecameBlocked;
+      if (t.from == kRemoved && t.to == kAlive) became = kReappeared;
+      if (became != 0 && (this_week[pos] & became) == 0) {
+        this_week[pos] |= became;
+        if (hosts.size() <= static_cast<size_t>(r.host)) hosts.resize(static_cast<size_t>(r.host) + 1);
+        HostTransitions& h = hosts[static_cast<size_t>(r.host)];
+        h.removed += became == kBecameRemoved ? 1 : 0;
+        h.blocked += became == kBecameBlocked ? 1 : 0;
+        h.reappeared += became == kReappeared ? 1 : 0;
       }
     }
-    if (t.to == kRemoved && stmt->Int(4) != 0) {
-      const TimeMs removed_since = stmt->OptInt(5).value_or(t.at);
-      const double hours =
-          static_cast<double>(removed_since - pop.created_at[static_cast<size_t>(p)]) /
-          static_cast<double>(kHourMs);
-      HostHours& h = host_hours[stmt->Text(6)];
+    if (t.to == kRemoved && r.first_removal) {
+      const double hours = static_cast<double>(r.removed_since - pop.created_at[pos]) /
+                           static_cast<double>(kHourMs);
+      if (host_hours.size() <= static_cast<size_t>(r.host)) {
+        host_hours.resize(static_cast<size_t>(r.host) + 1);
+      }
+      HostHours& h = host_hours[static_cast<size_t>(r.host)];
       last_hours.push_back(hours);
       h.last.push_back(hours);
       if (in_week) {
@@ -363,11 +422,71 @@ Result<std::vector<TransitionRow>> LoadTransitions(Db& db, const ReportQuery& q,
         h.week.push_back(hours);
       }
     }
+  };
+  constexpr size_t kBatch = 32;
+  RawTransition batch[kBatch];
+  int32_t positions[kBatch];
+  const auto flush = [&](size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      positions[i] = pop.Pos(batch[i].link_id);
+      if (positions[i] >= 0) {
+        __builtin_prefetch(&pop.review[static_cast<size_t>(positions[i])]);
+        __builtin_prefetch(&pop.created_at[static_cast<size_t>(positions[i])]);
+        __builtin_prefetch(&this_week[static_cast<size_t>(positions[i])]);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (positions[i] >= 0 && pop.Counted(static_cast<size_t>(positions[i]))) count(batch[i], positions[i]);
+    }
+  };
+  auto stmt = db.Prepare(kReportTransitionsSql);
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, since);
+  {
+    RowPipe<RawTransition> pipe(*stmt, [&host_ids](const Stmt& s, RawTransition& r) {
+      r.link_id = s.Int(0);
+      r.at = s.Int(1);
+      r.from = StatusCode(s.TextView(2));
+      r.to = StatusCode(s.TextView(3));
+      r.first_removal = s.Int(4) != 0;
+      r.removed_since = s.OptInt(5).value_or(r.at);
+      r.id = s.Int(7);
+      const bool host_needed =
+          r.to == kRemoved || r.to == kBlocked || (r.from == kRemoved && r.to == kAlive);
+      r.host = host_needed ? host_ids.Of(s.TextView(6)) : -1;
+      return true;
+    });
+    size_t n = 0;
+    for (;;) {
+      auto next = pipe.Next();
+      if (!next.ok()) return next.status();
+      if (*next == nullptr) break;
+      const RawTransition& r = batch[n] = **next;
+      if (r.link_id >= 0 && static_cast<size_t>(r.link_id) < pop.pos_of.size()) {
+        __builtin_prefetch(&pop.pos_of[static_cast<size_t>(r.link_id)]);
+      }
+      if (++n == kBatch) {
+        flush(n);
+        n = 0;
+      }
+    }
+    flush(n);
+  }  // the reader is done with host_ids
+  int64_t became[3] = {0, 0, 0};
+  for (const uint8_t b : this_week) {
+    became[0] += (b & kBecameRemoved) != 0 ? 1 : 0;
+    became[1] += (b & kBecameBlocked) != 0 ? 1 : 0;
+    became[2] += (b & kReappeared) != 0 ? 1 : 0;
   }
-  out.newly_removed = static_cast<int64_t>(removed.size());
-  out.newly_blocked = static_cast<int64_t>(blocked.size());
-  out.reappeared = static_cast<int64_t>(reappeared.size());
-  for (auto& [host, h] : hosts) out.transitions_by_host.push_back(h);
+  out.newly_removed = became[0];
+  out.newly_blocked = became[1];
+  out.reappeared = became[2];
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    HostTransitions& h = hosts[i];
+    if (h.removed + h.blocked + h.reappeared == 0) continue;
+    h.host = host_ids.Name(static_cast<int32_t>(i));
+    out.transitions_by_host.push_back(std::move(h));
+  }
   std::sort(out.transitions_by_host.begin(), out.transitions_by_host.end(),
             [](const HostTransitions& a, const HostTransitions& b) {
               const int64_t na = a.removed + a.blocked + a.reappeared;
@@ -377,8 +496,10 @@ Result<std::vector<TransitionRow>> LoadTransitions(Db& db, const ReportQuery& q,
   out.removal_this_week = Times(week_hours);
   out.removal_last_weeks = Times(last_hours);
   out.removal_hours_last_weeks = last_hours;  // sorted by Times
-  for (auto& [host, h] : host_hours) {
-    out.removal_by_host.push_back({host, Times(h.week), Times(h.last)});
+  for (size_t i = 0; i < host_hours.size(); ++i) {
+    HostHours& h = host_hours[i];
+    if (h.last.empty()) continue;
+    out.removal_by_host.push_back({host_ids.Name(static_cast<int32_t>(i)), Times(h.week), Times(h.last)});
   }
   std::sort(out.removal_by_host.begin(), out.removal_by_host.end(),
             [](const HostRemovalTimes& a, const HostRemovalTimes& b) {
@@ -386,35 +507,66 @@ Result<std::vector<TransitionRow>> LoadTransitions(Db& db, const ReportQuery& q,
                          ? a.last_weeks.links > b.last_weeks.links
                          : a.host < b.host;
             });
-  // Undone newest first; among equal times the later row first.
-  std::sort(rows.begin(), rows.end(), [](const TransitionRow& a, const TransitionRow& b) {
-    return a.at != b.at ? a.at > b.at : a.id > b.id;
-  });
+  // Undone newest first; among equal times the later row first. The rows came
+  // newest first, so only the runs of equal times need ordering.
+  for (size_t i = 0; i < rows.size();) {
+    size_t j = i + 1;
+    while (j < rows.size() && rows[j].at == rows[i].at) ++j;
+    if (j - i > 1) {
+      std::sort(rows.begin() + static_cast<std::ptrdiff_t>(i), rows.begin() + static_cast<std::ptrdiff_t>(j),
+                [](const TransitionRow& a, const TransitionRow& b) { return a.id > b.id; });
+    }
+    i = j;
+  }
   return rows;
 }
 
-Result<std::vector<ViewsRow>> LoadViews(Db& db, TimeMs since, const Population& pop) {
-  std::vector<ViewsRow> rows;
-  auto stmt = db.Prepare(kReportViewsSql);
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, since);
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return rows;
-    const int32_t p = pop.Pos(stmt->Int(0));
-    if (p < 0 || !pop.Counted(static_cast<size_t>(p))) continue;
-    rows.push_back({stmt->Int(1), p, stmt->OptInt(2).value_or(kUnknown), stmt->Int(3)});
+// The weekly views rows of the counted links, newest week first, read as
+// they are used (there are millions: they are not kept).
+class ViewsCursor {
+ public:
+  // stmt: kReportViewsSql, bound.
+  ViewsCursor(Stmt& stmt, const Population& pop)
+      : pop_(pop), pipe_(stmt, [](const Stmt& s, Raw& r) {
+          r.link_id = s.Int(0);
+          r.week = s.Int(1);
+          r.prev = s.OptInt(2).value_or(kUnknown);
+          r.first = s.Int(3);
+          return true;
+        }) {}
+
+  // The next row, or nullptr at the end.
+  Result<const ViewsRow*> Next() {
+    for (;;) {
+      auto next = pipe_.Next();
+      if (!next.ok()) return next.status();
+      const Raw* r = *next;
+      if (r == nullptr) return static_cast<const ViewsRow*>(nullptr);
+      const int32_t p = pop_.Pos(r->link_id);
+      if (p < 0 || !pop_.Counted(static_cast<size_t>(p))) continue;
+      row_ = {r->week, p, r->prev, r->first};
+      return static_cast<const ViewsRow*>(&row_);
+    }
   }
-}
+
+ private:
+  struct Raw {
+    int64_t link_id = 0;
+    TimeMs week = 0;
+    int64_t prev = kUnknown, first = 0;
+  };
+  const Population& pop_;
+  RowPipe<Raw> pipe_;
+  ViewsRow row_;
+};
 
 std::string WeekLabel(TimeMs week_start) { return IsoWeekOf(week_start).label(); }
 
 // Status and views at each week end, by undoing what happened after it; and
 // each link's views growth in the report week.
-void FillHistory(const ReportQuery& q, const Population& pop,
-                 const std::vector<TransitionRow>& transitions, const std::vector<ViewsRow>& views,
-                 std::vector<std::optional<int64_t>>& growth, ReportData& out) {
+Status FillHistory(const ReportQuery& q, const Population& pop,
+                   const std::vector<TransitionRow>& transitions, ViewsCursor& views,
+                   std::vector<std::optional<int64_t>>& growth, ReportData& out) {
   const int weeks = q.history_weeks;
   std::vector<uint8_t> status = pop.status;
   std::vector<int64_t> seen = pop.views;
@@ -422,17 +574,21 @@ void FillHistory(const ReportQuery& q, const Population& pop,
   std::unordered_map<int32_t, int64_t> first_in_week;
   out.status_history.resize(static_cast<size_t>(weeks));
   out.views_history.resize(static_cast<size_t>(weeks));
-  size_t ti = 0, vi = 0;
+  size_t ti = 0;
+  auto next_view = views.Next();
+  if (!next_view.ok()) return next_view.status();
+  const ViewsRow* v = *next_view;
   // Boundaries newest first: every week's end, then the oldest week's start.
   for (int k = weeks - 1; k >= -1; --k) {
     const TimeMs t = q.week_start - static_cast<TimeMs>(weeks - 1 - k) * kWeekMs + kWeekMs;
     for (; ti < transitions.size() && transitions[ti].at >= t; ++ti) {
       status[static_cast<size_t>(transitions[ti].pos)] = transitions[ti].from;
     }
-    for (; vi < views.size() && views[vi].week >= t; ++vi) {
-      const ViewsRow& v = views[vi];
-      seen[static_cast<size_t>(v.pos)] = v.prev;
-      if (v.week == q.week_start && v.prev == kUnknown) first_in_week[v.pos] = v.first;
+    for (; v != nullptr && v->week >= t; v = *next_view) {
+      seen[static_cast<size_t>(v->pos)] = v->prev;
+      if (v->week == q.week_start && v->prev == kUnknown) first_in_week[v->pos] = v->first;
+      next_view = views.Next();
+      if (!next_view.ok()) return next_view.status();
     }
     if (t == q.week_end) at_end = seen;
     if (t == q.week_start) at_start = seen;
@@ -461,6 +617,7 @@ void FillHistory(const ReportQuery& q, const Population& pop,
     }
     if (pop.Counted(p) && pop.status[p] == kAlive && growth[p]) out.views_growth += *growth[p];
   }
+  return Status::Ok();
 }
 
 Result<ReportData> Build(Db& db, const ReportQuery& q, TimeMs now) {
@@ -481,10 +638,14 @@ Result<ReportData> Build(Db& db, const ReportQuery& q, TimeMs now) {
   const TimeMs oldest_start = q.week_start - static_cast<TimeMs>(q.history_weeks - 1) * kWeekMs;
   auto transitions = LoadTransitions(db, q, oldest_start, *pop, out);
   if (!transitions.ok()) return transitions.status();
-  auto views = LoadViews(db, oldest_start, *pop);
-  if (!views.ok()) return views.status();
+  auto views_stmt = db.Prepare(kReportViewsSql);
+  if (!views_stmt.ok()) return views_stmt.status();
+  views_stmt->Bind(1, oldest_start);
   std::vector<std::optional<int64_t>> growth;
-  FillHistory(q, *pop, *transitions, *views, growth, out);
+  {
+    ViewsCursor views(*views_stmt, *pop);
+    if (auto st = FillHistory(q, *pop, *transitions, views, growth, out); !st.ok()) return st;
+  }
   if (auto st = FillTopViewed(db, q, *pop, growth, out); !st.ok()) return st;
   if (auto st = FillClusters(db, q, *pop, out); !st.ok()) return st;
   return out;
