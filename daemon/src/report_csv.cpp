@@ -83,10 +83,7 @@ void TimeToRemoval(CsvTable& t, const ReportData& d) {
     Removal(t, "time_to_removal_by_host", h.host, "this_week_", h.this_week);
     Removal(t, "time_to_removal_by_host", h.host, "last_weeks_", h.last_weeks);
   }
-  int n = 0;
-  for (double hours : d.removal_hours_last_weeks) {
-    t.Row("removal_hours_last_weeks", std::to_string(++n), "", Number(hours));
-  }
+  for (const RemovalBin& b : RemovalDistribution(d)) t.Row("time_to_removal_distribution", b.label, "", b.links);
 }
 
 void Reach(CsvTable& t, const ReportData& d) {

@@ -39,15 +39,6 @@ constexpr StatusColor kStatusColors[] = {{"alive", "#c0392b"},   {"removed", "#2
                                          {"blocked", "#2f6fb0"}, {"unreachable", "#e39b19"},
                                          {"pending", "#9aa3a8"}};
 
-// Histogram bins of time to removal, in hours: [edge, next edge).
-struct Bin {
-  double from;
-  const char* label;
-};
-constexpr Bin kRemovalBins[] = {{0, "< 6 h"},   {6, "6–12 h"},  {12, "12–24 h"}, {24, "1–2 d"},
-                                {48, "2–3 d"},  {72, "3–7 d"},  {168, "1–2 w"},  {336, "2–4 w"},
-                                {672, "≥ 4 w"}};
-
 std::string E(std::string_view text) { return HtmlEscape(text); }
 
 std::string Fixed(double v) {
@@ -151,14 +142,9 @@ void BarChart(std::ostream& out, const std::string& id, const std::string& title
   out << "</svg>\n";
 }
 
-std::vector<Bar> RemovalHistogram(const std::vector<double>& hours) {
+std::vector<Bar> RemovalHistogram(const ReportData& d) {
   std::vector<Bar> bars;
-  for (size_t i = 0; i < std::size(kRemovalBins); ++i) {
-    const double to = i + 1 < std::size(kRemovalBins) ? kRemovalBins[i + 1].from : std::numeric_limits<double>::infinity();
-    const auto n = std::count_if(hours.begin(), hours.end(),
-                                 [&](double h) { return h >= kRemovalBins[i].from && h < to; });
-    bars.push_back({kRemovalBins[i].label, static_cast<int64_t>(n)});
-  }
+  for (const RemovalBin& b : RemovalDistribution(d)) bars.push_back({b.label, b.links});
   return bars;
 }
 
@@ -253,7 +239,7 @@ void RemovalSection(std::ostream& out, const ReportData& d) {
     out << "</table>\n";
   }
   out << "<figure>";
-  BarChart(out, "chart-removal", "Time to removal, " + weeks, RemovalHistogram(d.removal_hours_last_weeks),
+  BarChart(out, "chart-removal", "Time to removal, " + weeks, RemovalHistogram(d),
            "#27ae60");
   out << "<figcaption>Links removed in the " << E(weeks) << " by time from registration to removal ("
       << d.removal_hours_last_weeks.size() << " links).</figcaption></figure>\n</section>\n";

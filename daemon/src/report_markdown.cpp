@@ -118,6 +118,8 @@ void RemovalSection(std::ostream& out, const ReportData& d) {
       << "| period | links removed | median hours | p90 hours |\n|---|---:|---:|---:|\n";
   RemovalRow(out, "this week", d.removal_this_week);
   RemovalRow(out, weeks, d.removal_last_weeks);
+  out << "\nLinks removed in the " << weeks << " by hours to removal:\n\n| hours to removal | links |\n|---|---:|\n";
+  for (const RemovalBin& b : RemovalDistribution(d)) out << "| " << b.label << " | " << b.links << " |\n";
   out << '\n';
   if (d.removal_by_host.empty()) return;
   out << "| host | removed this week | median hours | removed in the " << weeks

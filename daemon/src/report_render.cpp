@@ -2,6 +2,8 @@
 // Markdown: one member per section, in the same order).
 #include "report_render.h"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -68,7 +70,12 @@ Json TimeToRemoval(const ReportData& d) {
   out["last_weeks"] = Removal(d.removal_last_weeks);
   out["weeks"] = d.query.history_weeks;
   out["by_host"] = by_host;
-  out["hours_last_weeks"] = d.removal_hours_last_weeks;
+  Json distribution = Json::array();
+  for (const RemovalBin& b : RemovalDistribution(d)) {
+    distribution.push_back({{"from_hours", b.from_hours}, {"to_hours", OrNull(b.to_hours)}, {"label", b.label},
+                            {"links", b.links}});
+  }
+  out["distribution"] = distribution;
   return out;
 }
 
@@ -172,6 +179,26 @@ std::string HtmlEscape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::vector<RemovalBin> RemovalDistribution(const ReportData& d) {
+  static constexpr struct {
+    double from;
+    const char* label;
+  } kBins[] = {{0, "< 6 h"},  {6, "6–12 h"}, {12, "12–24 h"}, {24, "1–2 d"}, {48, "2–3 d"},
+               {72, "3–7 d"}, {168, "1–2 w"}, {336, "2–4 w"},  {672, "≥ 4 w"}};
+  const std::vector<double>& hours = d.removal_hours_last_weeks;  // ascending
+  std::vector<RemovalBin> bins;
+  for (size_t i = 0; i < std::size(kBins); ++i) {
+    RemovalBin b{kBins[i].from, std::nullopt, kBins[i].label, 0};
+    if (i + 1 < std::size(kBins)) b.to_hours = kBins[i + 1].from;
+    // A negative time (removed before registration: a link registered already gone) counts in the first bin.
+    const auto lo = i == 0 ? hours.begin() : std::lower_bound(hours.begin(), hours.end(), b.from_hours);
+    const auto hi = b.to_hours ? std::lower_bound(hours.begin(), hours.end(), *b.to_hours) : hours.end();
+    b.links = hi > lo ? static_cast<int64_t>(hi - lo) : 0;
+    bins.push_back(b);
+  }
+  return bins;
 }
 
 std::string HoursText(const std::optional<double>& hours) {

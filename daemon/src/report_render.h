@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "linkwatch/storage/report.h"
 
@@ -41,6 +42,17 @@ std::string RenderHtml(const storage::ReportData& data);
 std::string CsvField(std::string_view text);
 // Text safe inside HTML elements and quoted attributes: & < > " ' escaped.
 std::string HtmlEscape(std::string_view text);
+// Time to removal over the history weeks as a histogram: links per bin of
+// hours from registration to removal, bins [from, next from), the last open.
+// Every format shows the same bins.
+struct RemovalBin {
+  double from_hours;
+  std::optional<double> to_hours;  // nullopt: the last bin
+  const char* label;               // "< 6 h", "6–12 h", ... "≥ 4 w"
+  int64_t links;
+};
+std::vector<RemovalBin> RemovalDistribution(const storage::ReportData& data);
+
 // Hours with one decimal ("12.5"), or "–" when absent.
 std::string HoursText(const std::optional<double>& hours);
 

@@ -128,7 +128,14 @@ TEST_CASE("the JSON report has every key the issue names, with the figures") {
   CHECK(j["time_to_removal"]["median_hours"] == 30.5);
   CHECK(j["time_to_removal"]["p90_hours"] == 96.0);
   CHECK(j["time_to_removal"]["last_weeks"]["median_hours"] == 41.25);
-  CHECK(j["time_to_removal"]["hours_last_weeks"].size() == 10);
+  // {1, 2, 7, 13, 25, 30, 49, 80, 200, 700} by bin: the histogram, not every link's hours.
+  const json& bins = j["time_to_removal"]["distribution"];
+  REQUIRE(bins.size() == 9);
+  CHECK(bins[0] == json{{"from_hours", 0.0}, {"to_hours", 6.0}, {"label", "< 6 h"}, {"links", 2}});
+  CHECK(bins[3]["links"] == 2);  // 1–2 d: 25, 30
+  CHECK(bins[7]["links"] == 0);  // 2–4 w
+  CHECK(bins[8] == json{{"from_hours", 672.0}, {"to_hours", nullptr}, {"label", "≥ 4 w"}, {"links", 1}});
+  CHECK_FALSE(j["time_to_removal"].contains("hours_last_weeks"));
   CHECK(j["reach"]["views_alive"] == 123456);
   CHECK(j["reach"]["views_growth"] == 789);
   CHECK(j["reach"]["top_viewed"][0]["url"] == kNastyUrl);
@@ -204,7 +211,8 @@ TEST_CASE("the CSV report is one long table that parses back") {
   CHECK(CsvValue(rows, "time_to_removal", "this_week", "median_hours") == "30.5");
   CHECK(CsvValue(rows, "time_to_removal", "last_weeks", "median_hours") == "41.25");
   CHECK(CsvValue(rows, "time_to_removal_by_host", "video.example", "last_weeks_links") == "14");
-  CHECK(CsvValue(rows, "removal_hours_last_weeks", "10") == "700");
+  CHECK(CsvValue(rows, "time_to_removal_distribution", "1–2 d") == "2");
+  CHECK(CsvValue(rows, "time_to_removal_distribution", "≥ 4 w") == "1");
   CHECK(CsvValue(rows, "reach", "views_alive") == "123456");
   CHECK(CsvValue(rows, "top_viewed", "1", "url") == kNastyUrl);
   CHECK(CsvValue(rows, "top_viewed", "2", "growth").empty());
@@ -379,4 +387,24 @@ TEST_CASE("the report writer leaves a week already written alone, and reports a 
     CHECK(written.status().code() == Status::Code::kIOError);
     CHECK_THAT(written.status().message(), Catch::Contains("not-a-dir"));
   }
+}
+
+TEST_CASE("the time-to-removal distribution bins hours at their lower edges") {
+  storage::ReportData d;
+  d.removal_hours_last_weeks = {-1, 0, 5.99, 6, 12, 23.9, 671.9, 672, 10000};  // ascending
+  const auto bins = daemon::RemovalDistribution(d);
+  REQUIRE(bins.size() == 9);
+  CHECK(bins[0].links == 3);  // -1 (removed before it was registered), 0, 5.99
+  CHECK(bins[1].links == 1);  // 6
+  CHECK(bins[2].links == 2);  // 12, 23.9
+  CHECK(bins[7].links == 1);  // 671.9
+  CHECK(bins[8].links == 2);  // 672, 10000
+  CHECK_FALSE(bins[8].to_hours.has_value());
+  int64_t total = 0;
+  for (const auto& b : bins) total += b.links;
+  CHECK(total == 9);
+  // Every format shows them.
+  CHECK(daemon::RenderMarkdown(d).find("| 2–4 w | 1 |") != std::string::npos);
+  CHECK(daemon::RenderCsv(d).find("time_to_removal_distribution,≥ 4 w,,2") != std::string::npos);
+  CHECK(daemon::RenderHtml(d).find("≥ 4 w") != std::string::npos);
 }
