@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <set>
 
+#include "lease_loop.h"
 #include "linkwatch/base/host_pattern.h"
 
 namespace linkwatch::daemon {
@@ -26,8 +27,9 @@ bool AllowListed(const std::vector<std::string>& patterns, const std::string& ho
 struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
   Impl(asio::io_context& io, Executor workers, storage::Store& store, crawler::Fetcher& fetcher,
        const PageJudge& judge, DiscoveryConfig config, crawler::CanonOptions canon, const Clock& clock)
-      : io(io), timer(io), workers(std::move(workers)), store(store), fetcher(fetcher), judge(judge),
-        config(std::move(config)), canon(std::move(canon)), clock(clock) {}
+      : io(io), workers(std::move(workers)), store(store), fetcher(fetcher), judge(judge),
+        config(std::move(config)), canon(std::move(canon)), clock(clock),
+        loop(io, this->workers, this->config.poll_interval_ms, "discovery candidates") {}
 
   std::vector<storage::CandidateOffer> OffersFrom(const std::vector<std::string>& outlinks) const {
     std::vector<storage::CandidateOffer> offers;
@@ -52,39 +54,18 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
     }
     if (*queued == 0) return;
     offered.fetch_add(*queued);
-    asio::post(io, [self = shared_from_this()] { self->DoPoll(); });
+    asio::post(io, [self = shared_from_this()] { self->Poll(); });
   }
 
-  // -- the fetch loop (io thread)
-  void DoPoll() {
-    if (stopping || leasing) return;
-    const int room = config.max_in_flight - static_cast<int>(running);
-    if (room <= 0) return;
-    leasing = true;
-    workers([self = shared_from_this(), room] {
-      auto due = self->store.LeaseCandidates(self->clock.Now(), room, kCandidateLeaseMs);
-      asio::post(self->io, [self, due = std::move(due)]() mutable { self->OnLeased(std::move(due)); });
-    });
+  // -- the fetch loop (io thread): LeaseLoop's hooks
+  bool Stopping() const { return stopping; }
+  int Room() const { return config.max_in_flight - static_cast<int>(running); }
+  Result<std::vector<storage::DueCandidate>> Lease(int n) {  // on a worker
+    return store.LeaseCandidates(clock.Now(), n, kCandidateLeaseMs);
   }
-
-  void OnLeased(Result<std::vector<storage::DueCandidate>> due) {
-    leasing = false;
-    if (stopping) return MaybeStopped();
-    if (!due.ok()) {
-      spdlog::error("leasing discovery candidates: {}", due.status().ToString());
-    } else {
-      for (auto& c : *due) DoFetch(std::move(c));
-    }
-    ArmPoll();
-  }
-
-  void ArmPoll() {
-    if (stopping) return;
-    timer.expires_after(std::chrono::milliseconds(config.poll_interval_ms));
-    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec) self->DoPoll();
-    });
-  }
+  void Start(storage::DueCandidate c) { DoFetch(std::move(c)); }
+  void LeaseEnded() { MaybeStopped(); }
+  void Poll() { loop.Poll(shared_from_this()); }
 
   void DoFetch(storage::DueCandidate c) {
     ++running;
@@ -109,7 +90,7 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
         --self->running;
         self->stats_in_flight.store(self->running);
         if (self->stopping) return self->MaybeStopped();
-        self->DoPoll();
+        self->Poll();
       });
     });
   }
@@ -140,14 +121,13 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
   }
 
   void MaybeStopped() {
-    if (running > 0 || leasing || !on_stopped) return;
+    if (running > 0 || loop.leasing() || !on_stopped) return;
     auto done = std::move(on_stopped);
     on_stopped = nullptr;
     done();
   }
 
   asio::io_context& io;
-  asio::steady_timer timer;
   Executor workers;
   storage::Store& store;
   crawler::Fetcher& fetcher;
@@ -156,10 +136,10 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
   const crawler::CanonOptions canon;
   const Clock& clock;
   std::function<void(const DiscoveryEvent&)> on_discovered;  // set before Start
+  LeaseLoop<Impl, storage::DueCandidate> loop;
 
   // io-thread state
   bool stopping = false;
-  bool leasing = false;
   int64_t running = 0;
   std::function<void()> on_stopped;
 
@@ -186,13 +166,13 @@ void Discoverer::SetOnDiscovered(std::function<void(const DiscoveryEvent&)> fn) 
 }
 
 void Discoverer::Start() {
-  if (impl_->config.enabled) impl_->DoPoll();
+  if (impl_->config.enabled) impl_->Poll();
 }
 
 void Discoverer::Stop(std::function<void()> done) {
   impl_->stopping = true;
   impl_->on_stopped = std::move(done);
-  impl_->timer.cancel();
+  impl_->loop.Cancel();
   impl_->MaybeStopped();
 }
 

@@ -6,6 +6,8 @@
 #include <boost/asio.hpp>
 #include <nlohmann/json.hpp>
 
+#include "lease_loop.h"
+
 namespace linkwatch::daemon {
 namespace {
 
@@ -87,8 +89,9 @@ std::optional<TimeMs> RetryAt(TimeMs now, int attempts, const NotificationsConfi
 struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
   Impl(asio::io_context& io, Executor workers, storage::Store& store, NotificationsConfig config,
        const crawler::FetchOptions& defaults, const Clock& clock)
-      : io(io), timer(io), workers(std::move(workers)), store(store), config(std::move(config)),
-        fetcher(io, WebhookFetchOptions(this->config, defaults)), clock(clock) {}
+      : io(io), workers(std::move(workers)), store(store), config(std::move(config)),
+        fetcher(io, WebhookFetchOptions(this->config, defaults)), clock(clock),
+        loop(io, this->workers, this->config.poll_interval_ms, "notifications") {}
 
   // On a worker: the notifications for `event`, queued durably, then a poke.
   void Queue(const std::string& event, std::optional<int64_t> link_id, const std::string& payload) {
@@ -108,39 +111,18 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
       spdlog::error("queueing {} notifications: {}", event, ids.status().ToString());
       return;
     }
-    asio::post(io, [self = shared_from_this()] { self->DoPoll(); });
+    asio::post(io, [self = shared_from_this()] { self->Poll(); });
   }
 
-  void DoPoll() {
-    if (stopping || leasing) return;
-    const int room = config.max_in_flight - running;
-    if (room <= 0) return;
-    leasing = true;
-    workers([self = shared_from_this(), room] {
-      auto due = self->store.LeaseNotifications(self->clock.Now(), room,
-                                                self->config.timeout_ms + kLeaseSlackMs);
-      asio::post(self->io, [self, due = std::move(due)]() mutable { self->OnLeased(std::move(due)); });
-    });
+  // LeaseLoop's hooks (io thread)
+  bool Stopping() const { return stopping; }
+  int Room() const { return config.max_in_flight - running; }
+  Result<std::vector<storage::Notification>> Lease(int n) {  // on a worker
+    return store.LeaseNotifications(clock.Now(), n, config.timeout_ms + kLeaseSlackMs);
   }
-
-  void OnLeased(Result<std::vector<storage::Notification>> due) {
-    leasing = false;
-    if (stopping) return;
-    if (!due.ok()) {
-      spdlog::error("leasing notifications: {}", due.status().ToString());
-    } else {
-      for (auto& n : *due) DoSend(std::move(n));
-    }
-    ArmPoll();
-  }
-
-  void ArmPoll() {
-    if (stopping) return;
-    timer.expires_after(std::chrono::milliseconds(config.poll_interval_ms));
-    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec) self->DoPoll();
-    });
-  }
+  void Start(storage::Notification n) { DoSend(std::move(n)); }
+  void LeaseEnded() {}
+  void Poll() { loop.Poll(shared_from_this()); }
 
   void DoSend(storage::Notification n) {
     ++running;
@@ -173,19 +155,18 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
         spdlog::error("recording a notification delivery: {}", st.ToString());
       }
     });
-    DoPoll();
+    Poll();
   }
 
   asio::io_context& io;
-  asio::steady_timer timer;
   Executor workers;
   storage::Store& store;
   const NotificationsConfig config;
   crawler::CurlFetcher fetcher;
   const Clock& clock;
+  LeaseLoop<Impl, storage::Notification> loop;
   // io-thread state
   bool stopping = false;
-  bool leasing = false;
   int running = 0;
 };
 
@@ -214,12 +195,12 @@ void Notifier::OnDiscovered(const DiscoveryEvent& e) {
 }
 
 void Notifier::Start() {
-  if (!impl_->config.webhooks.empty()) impl_->DoPoll();
+  if (!impl_->config.webhooks.empty()) impl_->Poll();
 }
 
 void Notifier::Stop() {
   impl_->stopping = true;
-  impl_->timer.cancel();
+  impl_->loop.Cancel();
   impl_->fetcher.Stop();
 }
 
