@@ -814,28 +814,6 @@ TEST_CASE("a version 1 lease left by a crash is released after the migration") {
   CHECK(store->LeaseDue(kStart + 1000, 10, kLeaseMs)->size() == 2);
 }
 
-// The plan of `sql` on a fresh connection to `path`, one line per step.
-std::string Plan(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  const std::string explain = "EXPLAIN QUERY PLAN " + sql;
-  INFO(sqlite3_errmsg(db));
-  REQUIRE(sqlite3_prepare_v2(db, explain.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  std::string plan;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
-    plan += "\n";
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return plan;
-}
-
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 TEST_CASE("the due queries search an index and never scan the link table") {
   Fixture fx(300);
   // Realistic spread: most links checked, some leased, a few discovered.

@@ -342,27 +342,6 @@ TEST_CASE("percentiles are nearest-rank") {
   CHECK(r.removal_hours_last_weeks.size() == 10);
 }
 
-// The plan of `sql` on a fresh connection to `path`, one line per step.
-std::string Plan(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &stmt, nullptr) ==
-          SQLITE_OK);
-  std::string plan;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
-    plan += "\n";
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return plan;
-}
-
-bool Has(const std::string& plan, const std::string& step) {
-  return plan.find(step) != std::string::npos;
-}
-
 TEST_CASE("the report's time-ranged queries search indexes") {
   World w;
   const bool analyzed = GENERATE(false, true);

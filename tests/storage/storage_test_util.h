@@ -45,6 +45,19 @@ class RawDb {
     sqlite3_finalize(stmt);
     return v;
   }
+  // The plan of `sql` (EXPLAIN QUERY PLAN), one line per step.
+  std::string Plan(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    INFO(sql);
+    REQUIRE(sqlite3_prepare_v2(db_, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+    std::string plan;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+      plan += "\n";
+    }
+    sqlite3_finalize(stmt);
+    return plan;
+  }
   std::string Text(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;
     REQUIRE(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
@@ -58,6 +71,11 @@ class RawDb {
  private:
   sqlite3* db_ = nullptr;
 };
+
+// The plan of `sql` on a fresh connection to `path`, one line per step.
+inline std::string Plan(const std::string& path, const std::string& sql) { return RawDb(path).Plan(sql); }
+
+inline bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 inline Options TestOptions() {
   Options o;
