@@ -23,6 +23,13 @@ bool IsValidId(std::string_view id) {
   });
 }
 
+// "key" in double quotes. Built by appending: GCC 12 at -O3 warns (-Wrestrict,
+// a false positive) on "\"" + std::string(key).
+std::string Quoted(std::string_view text) {
+  std::string out = "\"";
+  return out.append(text).append("\"");
+}
+
 std::string JoinQuoted(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "\"" : ", \"") + s + "\"";
@@ -111,7 +118,7 @@ class RuleReader {
     if (!n) return false;
     const auto* s = n->as_string();
     if (!s || s->get().empty()) {
-      Error(LineOf(*n), "\"" + std::string(key) + "\" must be a non-empty string");
+      Error(LineOf(*n), Quoted(key) + " must be a non-empty string");
       return false;
     }
     *out = s->get();
@@ -123,8 +130,8 @@ class RuleReader {
     const toml::node* n = Find(key, required);
     if (!n) return;
     const auto* arr = n->as_array();
-    const std::string what = "\"" + std::string(key) + "\" must be a" +
-                             (required ? " non-empty" : "n") + " array of strings";
+    const std::string what =
+        Quoted(key) + " must be a" + (required ? " non-empty" : "n") + " array of strings";
     if (!arr || (required && arr->empty())) return Error(LineOf(*n), what);
     for (const toml::node& item : *arr) {
       const auto* s = item.as_string();

@@ -9,10 +9,16 @@
 namespace linkwatch::matcher {
 
 std::string LoadError::ToString() const {
+  // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict, a false
+  // positive) on "literal" + std::to_string(...) here.
   std::string out;
-  if (!file.empty()) out += file + (line > 0 ? ":" + std::to_string(line) : "") + ": ";
-  if (!rule_id.empty()) out += "rule \"" + rule_id + "\": ";
-  return out + message;
+  if (!file.empty()) {
+    out.append(file);
+    if (line > 0) out.append(":").append(std::to_string(line));
+    out.append(": ");
+  }
+  if (!rule_id.empty()) out.append("rule \"").append(rule_id).append("\": ");
+  return out.append(message);
 }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::vector<std::string>& paths,
@@ -25,7 +31,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::vector<std::stri
   std::string message;
   bool only_io = true;
   for (const auto& e : found) {
-    message += (message.empty() ? "" : "\n") + e.ToString();
+    if (!message.empty()) message.push_back('\n');
+    message.append(e.ToString());
     only_io = only_io && e.line == 0 && !e.file.empty();
   }
   return only_io ? Status::IOError(message) : Status::InvalidArgument(message);
