@@ -8,28 +8,20 @@
 #include <vector>
 
 #include "linkwatch/crawler/page.h"
+#include "page_test_util.h"
 
 using linkwatch::crawler::CounterKind;
 using linkwatch::crawler::ExtractOptions;
 using linkwatch::crawler::ExtractPage;
 using linkwatch::crawler::MayCarryCounters;
 using linkwatch::crawler::SiteCounterRule;
+using linkwatch::crawler::testing::Utf16;
 
 namespace {
 
 constexpr char kUrl[] = "https://video.example/watch/1";
 constexpr char kOtherUrl[] = "https://news.example/post/1";
 constexpr char kHtml[] = "text/html; charset=utf-8";
-
-std::string Utf16(std::u16string_view text, bool little_endian) {
-  std::string out;
-  for (const char16_t unit : text) {
-    const char lo = static_cast<char>(unit & 0xFF), hi = static_cast<char>(unit >> 8);
-    out += little_endian ? lo : hi;
-    out += little_endian ? hi : lo;
-  }
-  return out;
-}
 
 std::string Doc(const std::string& head, const std::string& body) {
   return "<!doctype html><html><head><title>Post 7</title>" + head + "</head><body><h1>Post 7</h1>" +

@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "charset.h"  // white-box: crawler/src, for IsValidUtf8
+#include "page_test_util.h"
 
 using linkwatch::crawler::ExtractOptions;
 using linkwatch::crawler::ExtractPage;
 using linkwatch::crawler::IsValidUtf8;
 using linkwatch::crawler::Page;
 using linkwatch::crawler::ToUtf8;
+using linkwatch::crawler::testing::Utf16;
 
 namespace {
 
@@ -28,17 +30,6 @@ std::vector<std::string> Urls(const Page& page) {
   std::vector<std::string> urls;
   for (const auto& link : page.outlinks) urls.push_back(link.url);
   return urls;
-}
-
-// UTF-16 code units as bytes, little- or big-endian.
-std::string Utf16(std::u16string_view text, bool little_endian) {
-  std::string out;
-  for (const char16_t unit : text) {
-    const char lo = static_cast<char>(unit & 0xFF), hi = static_cast<char>(unit >> 8);
-    out += little_endian ? lo : hi;
-    out += little_endian ? hi : lo;
-  }
-  return out;
 }
 
 std::string Repeat(std::string_view s, size_t n) {
