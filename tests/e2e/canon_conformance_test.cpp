@@ -3,13 +3,14 @@
 
 #include <regex>
 
+#include "e2e_support.h"
 #include "test_support.h"
 
 using namespace linkwatch;
+using test::kCli;
 
 namespace {
 
-const std::string kCli = LINKWATCH_BIN;
 const std::string kChecker = LINKWATCH_SHARED_DIR "/conformance/url/check_urls.py";
 
 int PassedCount(const std::string& output) {

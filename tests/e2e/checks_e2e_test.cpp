@@ -7,28 +7,18 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "e2e_support.h"
 #include "test_support.h"
 #include "test_web_server.h"
 
 using namespace linkwatch;
+using test::kDaemon;
 using nlohmann::json;
 
 namespace {
 
-const std::string kDaemon = LINKWATCHD_BIN;
-
 // Seconds-scale intervals so that a test sees several cycles.
-constexpr char kFastConfig[] = R"(
-[schedule]
-alive_interval_s = 1
-blocked_interval_s = 1
-removed_initial_s = 1
-unreachable_initial_s = 1
-confirm_interval_s = 1
-jitter = 0
-poll_interval_ms = 100
-confirm_removed = 2
-
+const std::string kFastConfig = test::kFastSchedule + R"(
 [crawler]
 per_host_delay_ms = 0
 max_per_host = 8
@@ -68,7 +58,7 @@ struct Checking {
   test::TestWebServer web;
   test::Daemon daemon;
 
-  explicit Checking(const char* config = kFastConfig) {
+  explicit Checking(const std::string& config = kFastConfig) {
     test::WriteFile(dir.File("fast.toml"), config);
     daemon = Start();
   }

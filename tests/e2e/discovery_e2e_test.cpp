@@ -11,16 +11,16 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "e2e_support.h"
 #include "test_support.h"
 #include "test_web_server.h"
 
 using namespace linkwatch;
+using test::kCli;
+using test::kDaemon;
 using nlohmann::json;
 
 namespace {
-
-const std::string kDaemon = LINKWATCHD_BIN;
-const std::string kCli = LINKWATCH_BIN;
 
 constexpr char kRule[] = R"toml(
 [[rule]]

@@ -6,15 +6,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "e2e_support.h"
 #include "test_support.h"
 
 using namespace linkwatch;
+using test::kCli;
+using test::kDaemon;
 using nlohmann::json;
 
 namespace {
-
-const std::string kDaemon = LINKWATCHD_BIN;
-const std::string kCli = LINKWATCH_BIN;
 
 // A daemon on a free port plus a CLI runner that points at it.
 struct Setup {

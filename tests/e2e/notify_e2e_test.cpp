@@ -6,27 +6,19 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "e2e_support.h"
 #include "test_support.h"
 #include "test_web_server.h"
 
 using namespace linkwatch;
+using test::kCli;
+using test::kDaemon;
 using nlohmann::json;
 
 namespace {
 
-const std::string kDaemon = LINKWATCHD_BIN;
-const std::string kCli = LINKWATCH_BIN;
-
 std::string Config(const test::TestWebServer& hooks) {
-  return R"toml(
-[schedule]
-alive_interval_s = 1
-removed_initial_s = 1
-removed_max_s = 1            # no backoff: the slow-webhook check below counts checks per second
-confirm_interval_s = 1
-jitter = 0
-poll_interval_ms = 100
-confirm_removed = 2
+  return test::kFastSchedule + R"toml(removed_max_s = 1  # no backoff: the slow-webhook check below counts checks per second
 
 [crawler]
 per_host_delay_ms = 0

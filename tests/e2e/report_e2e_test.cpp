@@ -11,27 +11,18 @@
 
 #include "linkwatch/base/iso_week.h"
 #include "linkwatch/base/time.h"
+#include "e2e_support.h"
 #include "test_support.h"
 #include "test_web_server.h"
 
 using namespace linkwatch;
+using test::kCli;
+using test::kDaemon;
 using nlohmann::json;
 
 namespace {
 
-const std::string kDaemon = LINKWATCHD_BIN;
-const std::string kCli = LINKWATCH_BIN;
-
-constexpr char kFastConfig[] = R"toml(
-[schedule]
-alive_interval_s = 1
-blocked_interval_s = 1
-removed_initial_s = 1
-confirm_interval_s = 1
-jitter = 0
-poll_interval_ms = 100
-confirm_removed = 2
-
+const std::string kFastConfig = test::kFastSchedule + R"toml(
 [crawler]
 per_host_delay_ms = 0
 max_per_host = 8

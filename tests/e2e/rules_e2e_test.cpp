@@ -10,16 +10,16 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "e2e_support.h"
 #include "test_support.h"
 #include "test_web_server.h"
 
 using namespace linkwatch;
+using test::kCli;
+using test::kDaemon;
 using nlohmann::json;
 
 namespace {
-
-const std::string kDaemon = LINKWATCHD_BIN;
-const std::string kCli = LINKWATCH_BIN;
 
 constexpr char kRule[] = R"toml(
 [[rule]]
@@ -44,17 +44,7 @@ const std::string kCp1251Page =
     "\xE0\xEB\xE0\xFF \xE7\xE0\xF0\xFF \xE2\xEE\xF1\xF5\xEE\xE4\xE8\xF2"
     "</p></body></html>";
 
-constexpr char kFastConfig[] = R"(
-[schedule]
-alive_interval_s = 1
-removed_initial_s = 1
-unreachable_initial_s = 1
-blocked_interval_s = 1
-confirm_interval_s = 1
-jitter = 0
-poll_interval_ms = 100
-confirm_removed = 2
-
+const std::string kFastConfig = test::kFastSchedule + R"(
 [crawler]
 per_host_delay_ms = 0
 max_per_host = 8
