@@ -352,7 +352,6 @@ class HostIds {
     return id;
   }
   const std::string& Name(int32_t id) const { return names_[static_cast<size_t>(id)]; }
-  size_t size() const { return names_.size(); }
 
  private:
   struct Hash {
