@@ -60,7 +60,8 @@ void SqliteStore::Start(ChainHead head, const Clock& clock, const Options& optio
   for (size_t i = first_reader; i < connections_.size(); ++i) lent.push_back(connections_[i].get());
   pool_ = std::make_unique<ReadPool>(std::move(lent));
   writer_ = std::make_unique<Writer>(*connections_[0], std::move(head), clock,
-                                     options.max_batch_jobs, memory_ ? pool_.get() : nullptr);
+                                     options.max_batch_jobs, options.max_batch_rows,
+                                     memory_ ? pool_.get() : nullptr);
 }
 
 Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, const Options& options,
@@ -170,6 +171,7 @@ Result<int64_t> SqliteStore::CountTokens() {
 void SqliteStore::RegisterAsync(const Actor& actor, std::vector<Submission> submissions,
                                 RegisterCallback done) {
   using Results = std::vector<SubmissionResult>;
+  const size_t rows = submissions.size();
   // Invalid input still completes on the writer thread, as the contract says.
   FunctionJob<Results>::Body body;
   if (Status invalid = ValidateSubmissions(submissions); !invalid.ok()) {
@@ -179,22 +181,14 @@ void SqliteStore::RegisterAsync(const Actor& actor, std::vector<Submission> subm
       return RegisterAll(ctx, actor, subs);
     };
   }
-  writer_->Submit(std::make_unique<FunctionJob<Results>>(std::move(body), std::move(done)));
+  writer_->Submit(std::make_unique<FunctionJob<Results>>(std::move(body), std::move(done), rows));
 }
 
 Result<std::vector<SubmissionResult>> SqliteStore::Register(const Actor& actor,
                                                             std::vector<Submission> submissions) {
-  using Results = std::vector<SubmissionResult>;
-  if (closed_) return Status::Unavailable("the store is closed");
-  try {
-    auto promise = std::make_shared<std::promise<Result<Results>>>();
-    auto future = promise->get_future();
-    RegisterAsync(actor, std::move(submissions),
-                  [promise](Result<Results> r) { promise->set_value(std::move(r)); });
-    return future.get();
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("register failed: ") + e.what());
-  }
+  return Await<std::vector<SubmissionResult>>(
+      [&](RegisterCallback done) { RegisterAsync(actor, std::move(submissions), std::move(done)); },
+      "register");
 }
 
 Result<Link> SqliteStore::GetLink(int64_t id) {
@@ -215,10 +209,20 @@ Result<LinkPage> SqliteStore::ListLinks(const LinkFilter& filter) {
 // ---- scheduling and checks ----------------------------------------------------
 
 Result<std::vector<DueLink>> SqliteStore::LeaseDue(TimeMs now, int limit, int64_t lease_ms) {
-  if (auto st = ValidateLease(limit, lease_ms); !st.ok()) return st;
-  return WriteSync<std::vector<DueLink>>([now, limit, lease_ms](WriteContext& ctx) {
-    return LeaseDueLinks(ctx, now, limit, lease_ms);
-  });
+  return Await<std::vector<DueLink>>(
+      [&](LeaseCallback done) { LeaseDueAsync(now, limit, lease_ms, std::move(done)); }, "leasing");
+}
+
+void SqliteStore::LeaseDueAsync(TimeMs now, int limit, int64_t lease_ms, LeaseCallback done) {
+  using Leased = std::vector<DueLink>;
+  FunctionJob<Leased>::Body body;
+  if (Status invalid = ValidateLease(limit, lease_ms); !invalid.ok()) {
+    body = [invalid](WriteContext&) -> Result<Leased> { return invalid; };
+  } else {
+    body = [now, limit, lease_ms](WriteContext& ctx) { return LeaseDueLinks(ctx, now, limit, lease_ms); };
+  }
+  writer_->Submit(std::make_unique<FunctionJob<Leased>>(std::move(body), std::move(done), static_cast<size_t>(limit)),
+                  Writer::Order::kFirst);
 }
 
 Result<int64_t> SqliteStore::ReleaseAllLeases() {
@@ -227,6 +231,7 @@ Result<int64_t> SqliteStore::ReleaseAllLeases() {
 
 void SqliteStore::RecordChecksAsync(std::vector<CheckOutcome> outcomes, RecordCallback done) {
   using Applied = std::vector<bool>;
+  const size_t rows = outcomes.size();
   // Invalid input still completes on the writer thread, as RegisterAsync's does.
   FunctionJob<Applied>::Body body;
   CleanOutcomes(outcomes);
@@ -237,21 +242,13 @@ void SqliteStore::RecordChecksAsync(std::vector<CheckOutcome> outcomes, RecordCa
       return ApplyOutcomes(ctx, outcomes);
     };
   }
-  writer_->Submit(std::make_unique<FunctionJob<Applied>>(std::move(body), std::move(done)));
+  writer_->Submit(std::make_unique<FunctionJob<Applied>>(std::move(body), std::move(done), rows));
 }
 
 Result<std::vector<bool>> SqliteStore::RecordChecks(std::vector<CheckOutcome> outcomes) {
-  using Applied = std::vector<bool>;
-  if (closed_) return Status::Unavailable("the store is closed");
-  try {
-    auto promise = std::make_shared<std::promise<Result<Applied>>>();
-    auto future = promise->get_future();
-    RecordChecksAsync(std::move(outcomes),
-                      [promise](Result<Applied> r) { promise->set_value(std::move(r)); });
-    return future.get();
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("recording checks failed: ") + e.what());
-  }
+  return Await<std::vector<bool>>(
+      [&](RecordCallback done) { RecordChecksAsync(std::move(outcomes), std::move(done)); },
+      "recording checks");
 }
 
 Result<std::vector<CheckRow>> SqliteStore::History(int64_t link_id, int limit,

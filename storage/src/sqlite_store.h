@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
   Result<LinkPage> ListLinks(const LinkFilter& filter) override;
 
   Result<std::vector<DueLink>> LeaseDue(TimeMs now, int limit, int64_t lease_ms) override;
+  void LeaseDueAsync(TimeMs now, int limit, int64_t lease_ms, LeaseCallback done) override;
   Result<int64_t> ReleaseAllLeases() override;
   void RecordChecksAsync(std::vector<CheckOutcome> outcomes, RecordCallback done) override;
   Result<std::vector<bool>> RecordChecks(std::vector<CheckOutcome> outcomes) override;
@@ -84,19 +85,28 @@ class SqliteStore final : public Store {
                                                    const Options& options, const Clock& clock);
   void Start(ChainHead head, const Clock& clock, const Options& options);
 
-  // Queues `body` on the writer and waits until its batch is committed.
-  template <typename T>
-  Result<T> WriteSync(typename FunctionJob<T>::Body body) {
+  // Starts an asynchronous write, `start(done)`, and waits for its result.
+  template <typename T, typename Start>
+  Result<T> Await(Start start, const char* what) {
     if (closed_) return Status::Unavailable("the store is closed");
     try {
       auto promise = std::make_shared<std::promise<Result<T>>>();
       auto future = promise->get_future();
-      writer_->Submit(std::make_unique<FunctionJob<T>>(
-          std::move(body), [promise](Result<T> r) { promise->set_value(std::move(r)); }));
+      start([promise](Result<T> r) { promise->set_value(std::move(r)); });
       return future.get();
     } catch (const std::exception& e) {
-      return Status::Internal(std::string("write failed: ") + e.what());
+      return Status::Internal(std::string(what) + " failed: " + e.what());
     }
+  }
+
+  // Queues `body` on the writer and waits until its batch is committed.
+  template <typename T>
+  Result<T> WriteSync(typename FunctionJob<T>::Body body) {
+    return Await<T>(
+        [&](typename FunctionJob<T>::Done done) {
+          writer_->Submit(std::make_unique<FunctionJob<T>>(std::move(body), std::move(done)));
+        },
+        "write");
   }
 
   // Runs `read(Db&)` on a leased read connection.

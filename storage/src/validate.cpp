@@ -229,6 +229,7 @@ Status ValidateOptions(const Options& o) {
                                    std::to_string(kMaxReadConnections));
   }
   if (o.max_batch_jobs < 1) return Status::InvalidArgument("max_batch_jobs must be at least 1");
+  if (o.max_batch_rows < 1) return Status::InvalidArgument("max_batch_rows must be at least 1");
   return Status::Ok();
 }
 

@@ -31,21 +31,27 @@ Result<ChainHead> LoadChainHead(Db& db) {
   return head;
 }
 
-Writer::Writer(Db& db, ChainHead head, const Clock& clock, int max_batch_jobs, ReadPool* share)
+Writer::Writer(Db& db, ChainHead head, const Clock& clock, int max_batch_jobs, int max_batch_rows,
+               ReadPool* share)
     : db_(db),
       chain_(std::move(head)),
       clock_(clock),
       max_batch_jobs_(static_cast<size_t>(max_batch_jobs)),
+      max_batch_rows_(static_cast<size_t>(max_batch_rows)),
       share_(share),
       thread_([this] { Loop(); }) {}
 
 Writer::~Writer() { Close(); }
 
-void Writer::Submit(std::unique_ptr<WriteJob> job) {
+void Writer::Submit(std::unique_ptr<WriteJob> job, Order order) {
   {
     std::lock_guard lock(mu_);
     if (!closing_) {
-      queue_.push_back(std::move(job));
+      if (order == Order::kFirst) {
+        queue_.push_front(std::move(job));
+      } else {
+        queue_.push_back(std::move(job));
+      }
       cv_.notify_one();
       return;
     }
@@ -74,7 +80,9 @@ Writer::Batch Writer::TakeBatch() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
   Batch batch;
-  while (!queue_.empty() && batch.size() < max_batch_jobs_) {
+  size_t rows = 0;
+  while (!queue_.empty() && batch.size() < max_batch_jobs_ && rows < max_batch_rows_) {
+    rows += queue_.front()->rows();
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }

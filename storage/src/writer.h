@@ -42,6 +42,10 @@ class WriteJob {
   // which case `batch` is that failure). Called exactly once, on the writer
   // thread, or on the submitting thread when the writer is closed.
   virtual void Complete(const Status& batch) = 0;
+  // The rows the job writes, about: a batch is closed once its jobs reach
+  // the writer's row budget, so that a job queued first waits for one
+  // batch of bounded size, not for everything queued before it.
+  virtual size_t rows() const { return 1; }
 };
 
 // A WriteJob made of a function that returns Result<T> and a callback.
@@ -51,7 +55,8 @@ class FunctionJob final : public WriteJob {
  public:
   using Body = std::function<Result<T>(WriteContext&)>;
   using Done = std::function<void(Result<T>)>;
-  FunctionJob(Body body, Done done) : body_(std::move(body)), done_(std::move(done)) {}
+  FunctionJob(Body body, Done done, size_t rows = 1)
+      : body_(std::move(body)), done_(std::move(done)), rows_(rows) {}
 
   Status Run(WriteContext& ctx) override {
     try {
@@ -70,9 +75,12 @@ class FunctionJob final : public WriteJob {
     }
   }
 
+  size_t rows() const override { return rows_; }
+
  private:
   Body body_;
   Done done_;
+  size_t rows_;
   std::optional<Result<T>> result_;
 };
 
@@ -82,13 +90,20 @@ class Writer {
  public:
   // `share` is the pool whose only connection is `db` (":memory:" databases);
   // the writer then borrows it for each batch. nullptr for file databases.
-  Writer(Db& db, ChainHead head, const Clock& clock, int max_batch_jobs, ReadPool* share);
+  // A batch holds at most `max_batch_jobs` jobs, and closes once its jobs'
+  // rows() reach `max_batch_rows`.
+  Writer(Db& db, ChainHead head, const Clock& clock, int max_batch_jobs, int max_batch_rows,
+         ReadPool* share);
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
+  // Where a job joins the queue. kFirst is for work others wait on (leasing
+  // due links while fetch slots stand empty): it goes before every queued
+  // job, into the next batch.
+  enum class Order { kLast, kFirst };
   // Queues `job`; after Close the job completes at once with kUnavailable.
-  void Submit(std::unique_ptr<WriteJob> job);
+  void Submit(std::unique_ptr<WriteJob> job, Order order = Order::kLast);
   // Commits everything queued, then stops the thread. Idempotent.
   void Close();
 
@@ -109,6 +124,7 @@ class Writer {
   ChainHead chain_;
   const Clock& clock_;
   const size_t max_batch_jobs_;
+  const size_t max_batch_rows_;
   ReadPool* const share_;
   int64_t data_version_ = -1;  // PRAGMA data_version when the chain head was last known
 

@@ -43,6 +43,10 @@ struct Options {
   bool durable = true;
   // Most write jobs committed in one transaction.
   int max_batch_jobs = 512;
+  // A transaction takes no further job once its jobs hold this many rows
+  // (submissions, check outcomes, leased links): what a job queued first
+  // (a lease) may wait for is bounded.
+  int max_batch_rows = 512;
 };
 
 // Who performs an action; recorded in the audit log. token_id 0 means the
@@ -454,6 +458,11 @@ class Store {
   // next_check_at is NULL is never due (set it so for links not to check,
   // e.g. rejected ones). A write: it runs on the writer.
   virtual Result<std::vector<DueLink>> LeaseDue(TimeMs now, int limit, int64_t lease_ms) = 0;
+  // LeaseDue without waiting: the lease goes before every queued write, into
+  // the writer's next transaction, and `done` runs on the writer thread once
+  // it is durable (it must not call the store's blocking writes).
+  using LeaseCallback = std::function<void(Result<std::vector<DueLink>>)>;
+  virtual void LeaseDueAsync(TimeMs now, int limit, int64_t lease_ms, LeaseCallback done) = 0;
   // Startup recovery: frees every lease so those links are due again at once
   // (next_check_at is moved to now when it was later). Returns how many.
   virtual Result<int64_t> ReleaseAllLeases() = 0;

@@ -1,0 +1,127 @@
+// The writer's queue: a job queued first goes into the next batch before
+// everything queued earlier, and a batch closes at its row budget.
+#include <sqlite3.h>
+
+#include <future>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "schema.h"  // Migrate: the writer reads the audit chain's end
+#include "sqlite_db.h"
+#include "storage_test_util.h"
+#include "writer.h"
+
+namespace linkwatch::storage::testing {
+namespace {
+
+// What the writer did, in order: "run X" when a job runs, "done X" when its
+// batch is durable and it is told.
+class Log {
+ public:
+  void Add(std::string line) {
+    std::lock_guard lock(mu_);
+    lines_.push_back(std::move(line));
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard lock(mu_);
+    return lines_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+std::unique_ptr<WriteJob> Job(Log& log, const std::string& name, size_t rows) {
+  return std::make_unique<FunctionJob<int>>(
+      [&log, name](WriteContext&) -> Result<int> {
+        log.Add("run " + name);
+        return 0;
+      },
+      [&log, name](Result<int>) { log.Add("done " + name); }, rows);
+}
+
+struct Setup {
+  TempDir dir;
+  std::unique_ptr<Db> db;
+  ManualClock clock{kStart};
+  Setup() {
+    auto opened = Db::Open(dir.File("w.db"), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    REQUIRE(opened.ok());
+    db = std::move(*opened);
+    REQUIRE(Migrate(*db).ok());
+  }
+};
+
+// Holds the writer inside a job until released, so that what is queued
+// meanwhile is ordered by the queue alone.
+class Gate {
+ public:
+  std::unique_ptr<WriteJob> Job(Log& log) {
+    return std::make_unique<FunctionJob<int>>(
+        [this, &log](WriteContext&) -> Result<int> {
+          log.Add("run gate");
+          entered_.set_value();
+          open_.get_future().wait();
+          return 0;
+        },
+        [&log](Result<int>) { log.Add("done gate"); });
+  }
+  void WaitEntered() { entered_.get_future().wait(); }
+  void Open() { open_.set_value(); }
+
+ private:
+  std::promise<void> entered_, open_;
+};
+
+}  // namespace
+
+TEST_CASE("a job queued first runs before the jobs queued earlier, in the next batch") {
+  Setup s;
+  Log log;
+  Gate gate;
+  {
+    Writer writer(*s.db, ChainHead{}, s.clock, 512, 512, nullptr);
+    writer.Submit(gate.Job(log));
+    gate.WaitEntered();
+    writer.Submit(Job(log, "record 1", 1));
+    writer.Submit(Job(log, "record 2", 1));
+    writer.Submit(Job(log, "lease", 1), Writer::Order::kFirst);
+    gate.Open();
+    writer.Close();
+  }
+  CHECK(log.lines() == std::vector<std::string>{"run gate", "done gate", "run lease", "run record 1",
+                                                "run record 2", "done lease", "done record 1",
+                                                "done record 2"});
+}
+
+TEST_CASE("a batch takes no further job once its jobs hold the row budget") {
+  Setup s;
+  Log log;
+  Gate gate;
+  {
+    Writer writer(*s.db, ChainHead{}, s.clock, 512, 100, nullptr);
+    writer.Submit(gate.Job(log));
+    gate.WaitEntered();
+    writer.Submit(Job(log, "a", 60));
+    writer.Submit(Job(log, "b", 60));  // a + b reach 100: the batch closes
+    writer.Submit(Job(log, "c", 10));
+    writer.Submit(Job(log, "d", 500));  // alone over the budget, still taken
+    gate.Open();
+    writer.Close();
+  }
+  CHECK(log.lines() == std::vector<std::string>{"run gate", "done gate", "run a", "run b", "done a",
+                                                "done b", "run c", "run d", "done c", "done d"});
+}
+
+TEST_CASE("a store refuses a row budget below 1") {
+  TempDir dir;
+  Options options = TestOptions();
+  options.max_batch_rows = 0;
+  auto store = Store::Open(dir.File("lw.db"), options);
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.status().message() == "max_batch_rows must be at least 1");
+}
+
+}  // namespace linkwatch::storage::testing
