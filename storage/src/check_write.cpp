@@ -219,29 +219,48 @@ Status InsertEvidence(Db& db, const CheckOutcome& o, int64_t check_id) {
   return snap->Run();
 }
 
-// The link's new state; frees its lease.
-const std::string kLinkStateSql =
-    "UPDATE link SET status = ?2, candidate_status = ?3, candidate_count = ?4, "
-    "backoff_step = ?5, last_checked_at = ?6, "
-    "next_check_at = CASE WHEN review_state = 'rejected' THEN NULL ELSE ?7 END, http_status = ?8, "
-    "final_url = ?9, etag = coalesce(?10, etag), "
-    "last_modified = coalesce(?11, last_modified), "
-    "content_hash = coalesce(?12, content_hash), "
-    "removed_since = CASE WHEN ?13 IS NULL AND ?2 = 'removed' THEN removed_since "
-    "ELSE ?13 END, "
-    "reappeared_at = coalesce(?14, reappeared_at), lease_until = NULL, lease_id = NULL";
-const std::string kUpdateLinkSql = kLinkStateSql + " WHERE id = ?1";
+// The link's new state; frees its lease. The status is set only when it
+// changes: an UPDATE rewrites the entries of every index over a column it
+// sets (link_report leads with status), whatever the value.
+std::string LinkStateSql(bool status_changes) {
+  std::string sql = "UPDATE link SET ";
+  if (status_changes) sql += "status = ?2, ";
+  sql +=
+      "candidate_status = ?3, candidate_count = ?4, "
+      "backoff_step = ?5, last_checked_at = ?6, "
+      "next_check_at = CASE WHEN review_state = 'rejected' THEN NULL ELSE ?7 END, http_status = ?8, "
+      "final_url = ?9, etag = coalesce(?10, etag), "
+      "last_modified = coalesce(?11, last_modified), "
+      "content_hash = coalesce(?12, content_hash), "
+      "removed_since = CASE WHEN ?13 IS NULL AND ?2 = 'removed' THEN removed_since "
+      "ELSE ?13 END, "
+      "reappeared_at = coalesce(?14, reappeared_at), lease_until = NULL, lease_id = NULL";
+  return sql;
+}
+
 // A judged outcome also sets the judgement, in the same statement; the flag
 // times only move forward.
-const std::string kUpdateJudgedLinkSql =
-    kLinkStateSql +
-    ", flagged = ?15, matches = ?16, rules_version = ?17, "
-    "flagged_at = CASE WHEN ?15 = 1 THEN coalesce(flagged_at, ?6) ELSE flagged_at END, "
-    "last_flagged_at = CASE WHEN ?15 = 1 THEN ?6 ELSE last_flagged_at END "
-    "WHERE id = ?1";
+std::string UpdateLinkSql(bool status_changes, bool judged) {
+  std::string sql = LinkStateSql(status_changes);
+  if (judged) {
+    sql +=
+        ", flagged = ?15, matches = ?16, rules_version = ?17, "
+        "flagged_at = CASE WHEN ?15 = 1 THEN coalesce(flagged_at, ?6) ELSE flagged_at END, "
+        "last_flagged_at = CASE WHEN ?15 = 1 THEN ?6 ELSE last_flagged_at END";
+  }
+  sql += " WHERE id = ?1";
+  return sql;
+}
 
-Status UpdateLink(Db& db, const CheckOutcome& o) {
-  auto stmt = db.Prepare(o.judged ? kUpdateJudgedLinkSql : kUpdateLinkSql);
+// The four forms, [status_changes][judged].
+const std::string kUpdateLinkSql[2][2] = {
+    {UpdateLinkSql(false, false), UpdateLinkSql(false, true)},
+    {UpdateLinkSql(true, false), UpdateLinkSql(true, true)},
+};
+
+// `from` is the link's status before this check.
+Status UpdateLink(Db& db, const CheckOutcome& o, const std::string& from) {
+  auto stmt = db.Prepare(kUpdateLinkSql[o.status != from][o.judged]);
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, o.link_id).Bind(2, o.status).Bind(3, o.candidate_status);
   stmt->Bind(4, int64_t{o.candidate_count}).Bind(5, int64_t{o.backoff_step});
@@ -290,7 +309,7 @@ Result<bool> ApplyOutcome(WriteContext& ctx, const CheckOutcome& o) {
   auto state = LoadState(ctx.db, o.link_id);
   if (!state.ok()) return state.status();
   if (!*state || (*state)->lease_id != o.lease_id) return false;
-  if (auto st = UpdateLink(ctx.db, o); !st.ok()) return st;
+  if (auto st = UpdateLink(ctx.db, o, (*state)->status); !st.ok()) return st;
   if (auto st = InsertCheck(ctx.db, o); !st.ok()) return st;
   const int64_t check_id = ctx.db.LastInsertId();
   if (o.evidence) {

@@ -65,6 +65,9 @@ Status Configure(Db& db, const Options& options) {
   if (auto st = db.Exec("PRAGMA cache_size = -" + std::to_string(kWriterCacheKiB)); !st.ok()) {
     return st;
   }
+  // The sub-journal of each job's savepoint (a copy of every page the job
+  // first touches) stays in memory instead of a temporary file.
+  if (auto st = db.Exec("PRAGMA temp_store = MEMORY"); !st.ok()) return st;
   if (auto st = db.Exec(options.durable ? "PRAGMA synchronous = FULL"
                                         : "PRAGMA synchronous = NORMAL");
       !st.ok()) {

@@ -354,6 +354,13 @@ DROP INDEX report_time;
 CREATE INDEX report_time ON report(reported_at, link_id, agency_id, duplicate);
 )sql";
 
+// Version 8: a check writes fewer index entries. link_status_next served
+// nothing link_report (status first) and link_due do not; every check moved
+// its entry (next_check_at changes each time).
+constexpr const char* kSchemaV8 = R"sql(
+DROP INDEX link_status_next;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -362,6 +369,7 @@ constexpr Migration kMigrations[] = {
     {5, kSchemaV5},
     {6, kSchemaV6},
     {7, kSchemaV7},
+    {8, kSchemaV8},
 };
 
 Status CheckIsOurs(Db& db, int version) {

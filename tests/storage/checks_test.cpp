@@ -144,6 +144,27 @@ TEST_CASE("LeaseDue refuses a bad limit or lease length") {
   CHECK(fx.Lease(kStart).size() == 1);  // nothing was leased by the refused call
 }
 
+TEST_CASE("LeaseDueAsync leases on the writer thread and reports a refusal the same way") {
+  Fixture fx(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::promise<std::pair<Result<std::vector<DueLink>>, std::thread::id>> done;
+  fx.store().LeaseDueAsync(kStart, 10, kLeaseMs, [&done](Result<std::vector<DueLink>> r) {
+    done.set_value({std::move(r), std::this_thread::get_id()});
+  });
+  auto [leased, thread] = done.get_future().get();
+  REQUIRE(leased.ok());
+  CHECK(leased->size() == 2);
+  CHECK(thread != caller);
+  CHECK(fx.Lease(kStart).empty());  // both are leased now
+
+  std::promise<Status> refused;
+  fx.store().LeaseDueAsync(kStart, 0, kLeaseMs, [&refused](Result<std::vector<DueLink>> r) {
+    refused.set_value(r.status());
+  });
+  const Status st = refused.get_future().get();
+  CHECK(st.code() == Status::Code::kInvalidArgument);
+}
+
 // ---- recording checks ------------------------------------------------------------------
 
 TEST_CASE("RecordChecks writes the check and the link's new state and frees the lease") {
@@ -744,11 +765,13 @@ TEST_CASE("a version 1 database migrates to the latest version and keeps its row
   MakeVersion1(path);
   ManualClock clock(kStart + 1000);
   auto store = MustOpen(path, clock);
-  CHECK(store->SchemaVersion() == 7);
-  CHECK(Store::LatestSchemaVersion() == 7);
+  CHECK(store->SchemaVersion() == 8);
+  CHECK(Store::LatestSchemaVersion() == 8);
   {
     RawDb raw(path);
-    CHECK(raw.Int("PRAGMA user_version") == 7);
+    CHECK(raw.Int("PRAGMA user_version") == 8);
+    // Version 8: a check moves no entry of link_status_next, which is gone.
+    CHECK(raw.Int("SELECT count(*) FROM sqlite_schema WHERE name = 'link_status_next'") == 0);
     // Version 7: the week's reports are read from the index alone.
     CHECK(raw.Int("SELECT count(*) FROM pragma_index_info('report_time') "
                   "WHERE name IN ('reported_at', 'link_id', 'agency_id', 'duplicate')") == 4);

@@ -89,7 +89,7 @@ TEST_CASE("a new database is created at the latest schema version with WAL and f
     CHECK(raw.Int(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                               "name = '") + table + "'") == 1);
   }
-  for (const char* index : {"link_status_next", "link_host", "link_category", "report_link",
+  for (const char* index : {"link_due", "link_host", "link_category", "report_link",
                             "report_agency_time", "link_check_link_time"}) {
     INFO(index);
     CHECK(raw.Int(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
