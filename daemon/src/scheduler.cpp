@@ -210,10 +210,14 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     if (room <= 0) return;  // a fetch's end polls again
     leasing = true;
     const int want = static_cast<int>(std::min<int64_t>(room, options.lease_batch));
-    workers([self = shared_from_this(), want] {
-      auto due = Canonicalized(self->store.LeaseDue(self->clock.Now(), want, self->options.lease_ms),
-                               self->options.canon);
-      asio::post(self->io, [self, want, due = std::move(due)]() mutable { self->OnLeased(want, std::move(due)); });
+    // Asynchronous: no worker waits on the writer; the lease goes into the
+    // writer's next transaction, before the queued records.
+    store.LeaseDueAsync(clock.Now(), want, options.lease_ms,
+                        [self = shared_from_this(), want](Result<std::vector<storage::DueLink>> leased) {
+      self->workers([self, want, leased = std::move(leased)]() mutable {
+        auto due = Canonicalized(std::move(leased), self->options.canon);
+        asio::post(self->io, [self, want, due = std::move(due)]() mutable { self->OnLeased(want, std::move(due)); });
+      });
     });
   }
 
