@@ -20,7 +20,9 @@
 # and the TCP connections nginx saw. CHECK_CYCLE_TRACE=1 adds the daemon's queue sampled
 # every 50 ms (in flight / fetching / queued) and how often nginx sat idle.
 # CHECK_CYCLE_PERF=DIR records `perf record -F 499 -g` of the daemon over each cycle into
-# DIR/{cycle1,cycle2,full}.data (the figures are then perf-loaded; for profiling only).
+# DIR/{cycle1,cycle2,full}.data (the figures are then perf-loaded; for profiling only);
+# CHECK_CYCLE_PERF_HZ sets the sampling rate, CHECK_CYCLE_PERF_CALLGRAPH the call-graph
+# option (e.g. "--call-graph dwarf,8192": the build has no frame pointers).
 # Usage: bench/check_cycle.sh [BUILD_DIR] [PAGES] [HOSTS]   (defaults: build-bench 20000 50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -212,7 +214,7 @@ db() { sqlite3 "$data/linkwatch.db" "$@"; }
 perf_start() {  # TAG: CHECK_CYCLE_PERF only
   [ -n "$perf_dir" ] || return 0
   mkdir -p "$perf_dir"
-  perf record -q -F 499 -g -o "$perf_dir/$1.data" -p "$daemon_pid" >/dev/null 2>&1 &
+  perf record -q -F ${CHECK_CYCLE_PERF_HZ:-499} ${CHECK_CYCLE_PERF_CALLGRAPH:--g} -o "$perf_dir/$1.data" -p "$daemon_pid" >/dev/null 2>&1 &
   perf_pid=$!
 }
 perf_stop() {
