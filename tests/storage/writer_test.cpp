@@ -75,44 +75,46 @@ class Gate {
   std::promise<void> entered_, open_;
 };
 
-}  // namespace
-
-TEST_CASE("a job queued first runs before the jobs queued earlier, in the next batch") {
+// What a writer with `max_batch_rows` does with the jobs `queue(writer, log)`
+// submits while a first job holds it: the log after it closed.
+template <typename Queue>
+std::vector<std::string> RunQueued(int max_batch_rows, Queue queue) {
   Setup s;
   Log log;
   Gate gate;
   {
-    Writer writer(*s.db, ChainHead{}, s.clock, 512, 512, nullptr);
+    Writer writer(*s.db, ChainHead{}, s.clock, 512, max_batch_rows, nullptr);
     writer.Submit(gate.Job(log));
     gate.WaitEntered();
-    writer.Submit(Job(log, "record 1", 1));
-    writer.Submit(Job(log, "record 2", 1));
-    writer.Submit(Job(log, "lease", 1), Writer::Order::kFirst);
+    queue(writer, log);
     gate.Open();
     writer.Close();
   }
-  CHECK(log.lines() == std::vector<std::string>{"run gate", "done gate", "run lease", "run record 1",
-                                                "run record 2", "done lease", "done record 1",
-                                                "done record 2"});
+  return log.lines();
+}
+
+}  // namespace
+
+TEST_CASE("a job queued first runs before the jobs queued earlier, in the next batch") {
+  const auto lines = RunQueued(512, [](Writer& writer, Log& log) {
+    writer.Submit(Job(log, "record 1", 1));
+    writer.Submit(Job(log, "record 2", 1));
+    writer.Submit(Job(log, "lease", 1), Writer::Order::kFirst);
+  });
+  CHECK(lines == std::vector<std::string>{"run gate", "done gate", "run lease", "run record 1",
+                                          "run record 2", "done lease", "done record 1",
+                                          "done record 2"});
 }
 
 TEST_CASE("a batch takes no further job once its jobs hold the row budget") {
-  Setup s;
-  Log log;
-  Gate gate;
-  {
-    Writer writer(*s.db, ChainHead{}, s.clock, 512, 100, nullptr);
-    writer.Submit(gate.Job(log));
-    gate.WaitEntered();
+  const auto lines = RunQueued(100, [](Writer& writer, Log& log) {
     writer.Submit(Job(log, "a", 60));
     writer.Submit(Job(log, "b", 60));  // a + b reach 100: the batch closes
     writer.Submit(Job(log, "c", 10));
     writer.Submit(Job(log, "d", 500));  // alone over the budget, still taken
-    gate.Open();
-    writer.Close();
-  }
-  CHECK(log.lines() == std::vector<std::string>{"run gate", "done gate", "run a", "run b", "done a",
-                                                "done b", "run c", "run d", "done c", "done d"});
+  });
+  CHECK(lines == std::vector<std::string>{"run gate", "done gate", "run a", "run b", "done a",
+                                          "done b", "run c", "run d", "done c", "done d"});
 }
 
 TEST_CASE("a store refuses a row budget below 1") {
