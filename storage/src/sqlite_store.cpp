@@ -221,7 +221,8 @@ void SqliteStore::LeaseDueAsync(TimeMs now, int limit, int64_t lease_ms, LeaseCa
   } else {
     body = [now, limit, lease_ms](WriteContext& ctx) { return LeaseDueLinks(ctx, now, limit, lease_ms); };
   }
-  writer_->Submit(std::make_unique<FunctionJob<Leased>>(std::move(body), std::move(done), static_cast<size_t>(limit)),
+  const size_t rows = limit > 0 ? static_cast<size_t>(limit) : 1;  // a refused lease writes none
+  writer_->Submit(std::make_unique<FunctionJob<Leased>>(std::move(body), std::move(done), rows),
                   Writer::Order::kFirst);
 }
 
