@@ -7,9 +7,11 @@
 // of the check row plus one UPDATE of the link to record it, in transactions
 // of the same size with the same durability.
 //
-//   lw_check_write_bench [--links 20000] [--batch 256] [--dir /tmp] [--keep 1]
+//   lw_check_write_bench [--links 20000] [--batch 256] [--dir /tmp] [--keep]
 #include <sqlite3.h>
 #include <unistd.h>
+
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_sqlite.h"
 #include "linkwatch/storage/bootstrap.h"
 #include "linkwatch/storage/store.h"
 
@@ -31,9 +34,7 @@ constexpr TimeMs kStart = 1'795'453'029'000;  // 2026-11-23T16:57:09Z
 constexpr TimeMs kSixHours = 6 * 3'600'000;
 constexpr int64_t kLeaseMs = 600'000;
 
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
+using linkwatch::bench::Seconds;
 
 template <typename T>
 T Must(linkwatch::Result<T> r, const char* what) {
@@ -48,28 +49,8 @@ struct Flags {
   int links = 20000;
   int batch = 256;
   std::string dir = "/tmp";
-  bool keep = false;  // keep the databases (for EXPLAIN and experiments)
+  bool keep = false;
 };
-
-Flags Parse(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    if (k == "--links") {
-      f.links = std::atoi(argv[i + 1]);
-    } else if (k == "--batch") {
-      f.batch = std::atoi(argv[i + 1]);
-    } else if (k == "--keep") {
-      f.keep = std::string(argv[i + 1]) == "1";
-    } else if (k == "--dir") {
-      f.dir = argv[i + 1];
-    } else {
-      std::fprintf(stderr, "unknown flag %s\n", k.c_str());
-      std::exit(2);
-    }
-  }
-  return f;
-}
 
 std::string Url(int i) { return "http://127.0.1." + std::to_string(i % 50 + 1) + ":8080/p/" + std::to_string(i) + ".html"; }
 
@@ -119,42 +100,8 @@ Phase StoreCycle(storage::Store& store, TimeMs now, int batch, bool unchanged) {
 
 // --- the peer: SQLite alone ---
 
-void Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::fprintf(stderr, "%s: %s\n", sql, err != nullptr ? err : "");
-    std::exit(1);
-  }
-}
-
-struct Stmt {
-  sqlite3* db;
-  sqlite3_stmt* s = nullptr;
-  Stmt(sqlite3* d, const char* sql) : db(d) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
-      std::fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
-      std::exit(1);
-    }
-  }
-  ~Stmt() { sqlite3_finalize(s); }
-  Stmt& I(int i, int64_t v) { sqlite3_bind_int64(s, i, v); return *this; }
-  Stmt& T(int i, const std::string& v) {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  bool Step() {
-    const int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      std::fprintf(stderr, "step: %s\n", sqlite3_errmsg(db));
-      std::exit(1);
-    }
-    return rc == SQLITE_ROW;
-  }
-  void Go() {
-    Step();
-    sqlite3_reset(s);
-  }
-};
+using linkwatch::bench::Exec;
+using linkwatch::bench::Stmt;
 
 Phase PeerCycle(sqlite3* db, TimeMs now, int batch) {
   Stmt due(db, "SELECT id, url FROM link WHERE lease_until IS NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2");
@@ -168,9 +115,9 @@ Phase PeerCycle(sqlite3* db, TimeMs now, int batch) {
     Exec(db, "BEGIN IMMEDIATE");
     due.I(1, now).I(2, batch);
     while (due.Step()) {
-      got.emplace_back(sqlite3_column_int64(due.s, 0), reinterpret_cast<const char*>(sqlite3_column_text(due.s, 1)));
+      got.emplace_back(sqlite3_column_int64(due.stmt, 0),
+                       reinterpret_cast<const char*>(sqlite3_column_text(due.stmt, 1)));
     }
-    sqlite3_reset(due.s);
     for (const auto& [id, url] : got) lease.I(1, now + kLeaseMs).I(2, id).Go();
     Exec(db, "COMMIT");
     p.lease_s += Seconds(t0);
@@ -197,7 +144,13 @@ void Print(const char* name, const Phase& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Flags f = Parse(argc, argv);
+  Flags f;
+  CLI::App app{"lw_check_write_bench: lease and record per link, Store beside SQLite alone"};
+  app.add_option("--links", f.links, "links registered and checked twice")->check(CLI::Range(1, 10'000'000));
+  app.add_option("--batch", f.batch, "links per lease and per record call")->check(CLI::Range(1, 10'000));
+  app.add_option("--dir", f.dir, "folder for the databases (a subfolder is made and removed)");
+  app.add_flag("--keep", f.keep, "keep the databases (for EXPLAIN and experiments)");
+  CLI11_PARSE(app, argc, argv);
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(f.dir) / ("lw_check_write_bench." + std::to_string(::getpid()));
   fs::create_directories(dir);

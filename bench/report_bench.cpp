@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_sqlite.h"
 #include "linkwatch/base/time.h"
 #include "linkwatch/storage/store.h"
 #include "report_read.h"    // storage/src: the report's SQL, for the SQLite-alone peer
@@ -38,41 +39,10 @@ constexpr TimeMs kFirst = kWeekStart + kWeek - 26 * kWeek;  // 26 weeks of histo
 constexpr int kAgencies = 4, kHosts = 300, kCategories = 5;
 const char* kAgencyNames[kAgencies] = {"Police", "Prosecutor", "Security", "Local"};
 
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-void Must(int rc, sqlite3* db, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    std::fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
-    std::exit(1);
-  }
-}
-
-void Exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::fprintf(stderr, "%s: %s\n", sql.c_str(), err != nullptr ? err : "");
-    std::exit(1);
-  }
-}
-
-struct Insert {
-  sqlite3* db;
-  sqlite3_stmt* stmt = nullptr;
-  Insert(sqlite3* d, const char* sql) : db(d) { Must(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), db, sql); }
-  ~Insert() { sqlite3_finalize(stmt); }
-  Insert& I(int i, int64_t v) { sqlite3_bind_int64(stmt, i, v); return *this; }
-  Insert& N(int i) { sqlite3_bind_null(stmt, i); return *this; }
-  Insert& T(int i, const std::string& v) {
-    sqlite3_bind_text(stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  void Go() {
-    Must(sqlite3_step(stmt), db, "step");
-    sqlite3_reset(stmt);
-  }
-};
+using linkwatch::bench::Exec;
+using linkwatch::bench::Must;
+using linkwatch::bench::Seconds;
+using Insert = linkwatch::bench::Stmt;
 
 const char* kStatus[] = {"pending", "alive", "removed", "blocked", "unreachable"};
 
