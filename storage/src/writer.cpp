@@ -1,5 +1,6 @@
 #include "writer.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "read_pool.h"
@@ -49,6 +50,7 @@ void Writer::Submit(std::unique_ptr<WriteJob> job, Order order) {
     if (!closing_) {
       if (order == Order::kFirst) {
         queue_.push_front(std::move(job));
+        ++first_;
       } else {
         queue_.push_back(std::move(job));
       }
@@ -81,11 +83,15 @@ Writer::Batch Writer::TakeBatch() {
   cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
   Batch batch;
   size_t rows = 0;
-  while (!queue_.empty() && batch.size() < max_batch_jobs_ && rows < max_batch_rows_) {
+  // Jobs queued first make a batch of their own.
+  const size_t first = first_;
+  while (!queue_.empty() && batch.size() < max_batch_jobs_ && rows < max_batch_rows_ &&
+         (first == 0 || batch.size() < first)) {
     rows += queue_.front()->rows();
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
+  first_ -= std::min(first_, batch.size());
   return batch;
 }
 

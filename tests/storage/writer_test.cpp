@@ -95,15 +95,17 @@ std::vector<std::string> RunQueued(int max_batch_rows, Queue queue) {
 
 }  // namespace
 
-TEST_CASE("a job queued first runs before the jobs queued earlier, in the next batch") {
+TEST_CASE("jobs queued first run before the jobs queued earlier, in a batch of their own") {
   const auto lines = RunQueued(512, [](Writer& writer, Log& log) {
     writer.Submit(Job(log, "record 1", 1));
+    writer.Submit(Job(log, "lease 1", 1), Writer::Order::kFirst);
     writer.Submit(Job(log, "record 2", 1));
-    writer.Submit(Job(log, "lease", 1), Writer::Order::kFirst);
+    writer.Submit(Job(log, "lease 2", 1), Writer::Order::kFirst);
   });
-  CHECK(lines == std::vector<std::string>{"run gate", "done gate", "run lease", "run record 1",
-                                          "run record 2", "done lease", "done record 1",
-                                          "done record 2"});
+  // The leases are answered once they are durable, before the records run.
+  CHECK(lines == std::vector<std::string>{"run gate", "done gate", "run lease 2", "run lease 1",
+                                          "done lease 2", "done lease 1", "run record 1",
+                                          "run record 2", "done record 1", "done record 2"});
 }
 
 TEST_CASE("a batch takes no further job once its jobs hold the row budget") {
