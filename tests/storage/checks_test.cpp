@@ -765,11 +765,16 @@ TEST_CASE("a version 1 database migrates to the latest version and keeps its row
   MakeVersion1(path);
   ManualClock clock(kStart + 1000);
   auto store = MustOpen(path, clock);
-  CHECK(store->SchemaVersion() == 8);
-  CHECK(Store::LatestSchemaVersion() == 8);
+  CHECK(store->SchemaVersion() == 9);
+  CHECK(Store::LatestSchemaVersion() == 9);
   {
     RawDb raw(path);
-    CHECK(raw.Int("PRAGMA user_version") == 8);
+    CHECK(raw.Int("PRAGMA user_version") == 9);
+    // Version 9: no value constraint is an IN list (a temporary b-tree each time it runs).
+    CHECK(raw.Int("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '% IN (''%'") == 0);
+    CHECK(raw.Int("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                  "sql LIKE '%status = ''pending'' OR status = ''alive'' OR status = ''removed'' "
+                  "OR status = ''blocked'' OR status = ''unreachable''%'") == 1);
     // Version 8: a check moves no entry of link_status_next, which is gone.
     CHECK(raw.Int("SELECT count(*) FROM sqlite_schema WHERE name = 'link_status_next'") == 0);
     // Version 7: the week's reports are read from the index alone.
@@ -822,6 +827,87 @@ TEST_CASE("a version 1 database migrates to the latest version and keeps its row
   CHECK(*store->RecordChecks({Outcome(leased->at(0), kStart + 1500, "removed", 404)}) ==
         std::vector<bool>{true});
   CHECK(store->GetLink(1)->removed_since == kStart);
+}
+
+// The statements of a check that set constrained values (as the writer's do).
+const std::string kCheckWrites[] = {
+    "UPDATE link SET status = 'alive', candidate_status = '' WHERE id = 1",
+    "INSERT INTO link_check (link_id, checked_at, status_class) VALUES (1, 1, 'alive')",
+};
+
+TEST_CASE("before version 9 a check's value constraints build temporary b-trees") {
+  TempDir dir;
+  const std::string path = dir.File("v8.db");
+  {
+    auto db = Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    REQUIRE(db.ok());
+    REQUIRE(*MigrateTo(**db, 8) == 8);
+  }
+  RawDb raw(path);
+  for (const std::string& sql : kCheckWrites) CHECK(Has(raw.Opcodes(sql), "OpenEphemeral"));
+}
+
+TEST_CASE("version 9's value constraints refuse what they refused, without temporary b-trees") {
+  TempDir dir;
+  const std::string path = dir.File("v1.db");
+  MakeVersion1(path);
+  ManualClock clock(kStart + 1000);
+  MustOpen(path, clock).reset();
+  RawDb raw(path);
+  for (const std::string& sql : kCheckWrites) {
+    CHECK_FALSE(Has(raw.Opcodes(sql), "OpenEphemeral"));
+    raw.Exec("BEGIN; " + sql + "; ROLLBACK");  // a good value passes
+  }
+  for (const std::string bad : {"gone", "Alive", "alive ", ""}) {
+    std::vector<std::string> refused = {
+        "UPDATE link SET status = '" + bad + "' WHERE id = 1",
+        "UPDATE link SET review_state = '" + bad + "' WHERE id = 1",
+        "UPDATE link SET origin = '" + bad + "' WHERE id = 1",
+        "INSERT INTO link_check (link_id, checked_at, status_class) VALUES (1, 1, '" + bad + "')",
+        "INSERT INTO token (agency_id, role, token_hash, created_at) VALUES (1, '" + bad + "', 'h', 1)",
+        "INSERT INTO notification (event, webhook, payload, state, created_at) "
+        "VALUES ('e', 'w', '{}', '" + bad + "', 1)",
+        "INSERT INTO candidate (key, url, host, found_from, depth, state, created_at) "
+        "VALUES ('k', 'u', 'h', 1, 1, '" + bad + "', 1)",
+    };
+    if (!bad.empty()) refused.push_back("UPDATE link SET candidate_status = '" + bad + "' WHERE id = 1");
+    for (const std::string& sql : refused) {
+      INFO(sql);
+      CHECK(raw.Error(sql).find("CHECK constraint failed") != std::string::npos);
+    }
+  }
+  CHECK(raw.Text("PRAGMA integrity_check") == "ok");
+}
+
+TEST_CASE("version 9 refuses a value constraint changed by hand, and leaves the database as it was") {
+  TempDir dir;
+  const std::string path = dir.File("v8.db");
+  auto db = Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  REQUIRE(db.ok());
+  REQUIRE(*MigrateTo(**db, 8) == 8);
+  {
+    RawDb raw(path);
+    const int version = static_cast<int>(raw.Int("PRAGMA schema_version"));
+    raw.Exec("PRAGMA writable_schema = ON");
+    raw.Exec("UPDATE sqlite_schema SET sql = replace(sql, '''failed'')', '''failed'', ''lost'')') "
+             "WHERE name = 'notification'");
+    raw.Exec("PRAGMA schema_version = " + std::to_string(version + 1));
+    raw.Exec("PRAGMA writable_schema = OFF");
+  }
+  auto migrated = MigrateTo(**db, 9);
+  REQUIRE_FALSE(migrated.ok());
+  INFO(migrated.status().ToString());
+  CHECK(Has(migrated.status().message(), "table notification of " + path));
+  CHECK(Has(migrated.status().message(), "state IN ('pending', 'delivered', 'failed')"));
+  CHECK(Has(migrated.status().message(), "changed by hand"));
+  RawDb raw(path);
+  CHECK(raw.Int("PRAGMA user_version") == 8);
+  // The tables rewritten before notification are as they were.
+  CHECK(raw.Int("SELECT count(*) FROM sqlite_schema WHERE name = 'link' AND "
+                "sql LIKE '%status IN (''pending'', ''alive''%'") == 1);
+  CHECK(raw.Error("INSERT INTO notification (event, webhook, payload, state, created_at) "
+                  "VALUES ('e', 'w', '{}', 'lost', 1)") == "");
+  CHECK(raw.Text("PRAGMA integrity_check") == "ok");
 }
 
 TEST_CASE("a version 1 lease left by a crash is released after the migration") {

@@ -58,6 +58,27 @@ class RawDb {
     sqlite3_finalize(stmt);
     return plan;
   }
+  // The error `sql` fails with ("" when it succeeds).
+  std::string Error(const std::string& sql) {
+    char* err = nullptr;
+    sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    std::string text = err != nullptr ? err : "";
+    sqlite3_free(err);
+    return text;
+  }
+  // The VDBE opcodes `sql` compiles to (EXPLAIN), one per line.
+  std::string Opcodes(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    INFO(sql);
+    REQUIRE(sqlite3_prepare_v2(db_, ("EXPLAIN " + sql).c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+    std::string ops;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      ops += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
+      ops += "\n";
+    }
+    sqlite3_finalize(stmt);
+    return ops;
+  }
   std::string Text(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;
     REQUIRE(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
