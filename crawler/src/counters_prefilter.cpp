@@ -1,12 +1,12 @@
 // MayCarryCounters(): the markers any counter extraction needs, searched in
 // the UTF-8 text Gumbo would parse. Wrong only in the safe direction: every
 // test that is not exact answers "maybe".
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <optional>
 
 #include "charset.h"
+#include "linkwatch/base/folded_search.h"
 #include "linkwatch/base/host_pattern.h"
 #include "linkwatch/crawler/page.h"
 #include "page_counters.h"
@@ -23,49 +23,6 @@ constexpr uint32_t kMaxCodePoint = 0x10FFFF;
 
 constexpr char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr bool IsAsciiLetter(uint32_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-
-// `needle` (lower-case ASCII) in `text`, ASCII case-insensitively (Horspool,
-// with a shift table that folds case). For the rare paths; kMarker has its
-// table built once.
-struct Shifts {
-  std::array<uint8_t, 256> by_byte{};
-};
-
-constexpr Shifts ShiftsFor(std::string_view needle) {
-  Shifts t;
-  const auto n = static_cast<uint8_t>(needle.size());
-  t.by_byte.fill(n);
-  for (size_t j = 0; j + 1 < needle.size(); ++j) {
-    const auto lower = static_cast<unsigned char>(needle[j]);
-    const auto shift = static_cast<uint8_t>(needle.size() - 1 - j);
-    t.by_byte[lower] = shift;
-    if (lower >= 'a' && lower <= 'z') t.by_byte[lower - 'a' + 'A'] = shift;
-  }
-  return t;
-}
-
-constexpr Shifts kMarkerShifts = ShiftsFor(kMarker);
-
-bool ContainsNoCase(std::string_view text, std::string_view needle, const Shifts& shifts) {
-  const size_t n = needle.size();
-  if (text.size() < n) return false;
-  const char* const data = text.data();
-  const char last = needle[n - 1];
-  for (size_t at = 0; at + n <= text.size();) {
-    const char c = data[at + n - 1];
-    if (Lower(c) == last) {
-      size_t j = n - 1;
-      while (j > 0 && Lower(data[at + j - 1]) == needle[j - 1]) --j;
-      if (j == 0) return true;
-    }
-    at += shifts.by_byte[static_cast<unsigned char>(c)];
-  }
-  return false;
-}
-
-bool ContainsNoCase(std::string_view text, std::string_view needle) {
-  return ContainsNoCase(text, needle, ShiftsFor(needle));
-}
 
 bool StartsWithNoCase(std::string_view text, std::string_view lower_prefix) {
   if (text.size() < lower_prefix.size()) return false;
@@ -171,10 +128,11 @@ bool AnySiteRuleApplies(const ExtractOptions& options, std::string_view page_url
 }
 
 bool MayHoldMarker(std::string_view html, const Tags& tags) {
-  if (ContainsNoCase(html, kMarker, kMarkerShifts)) return true;
+  static const FoldedNeedle marker(kMarker);
+  if (marker.FoundIn(html)) return true;
   if (std::memchr(html.data(), '\0', html.size()) != nullptr) return true;
   if (HasLetterReference(html) || HasLetterJsonEscape(html)) return true;
-  return tags.foreign && ContainsNoCase(html, "json");
+  return tags.foreign && ContainsFolded(html, "json");
 }
 
 }  // namespace

@@ -1,50 +1,28 @@
 #include "linkwatch/daemon/status_policy.h"
 
-#include <string.h>  // memmem
-
 #include <algorithm>
-#include <optional>
+#include <string_view>
+
+#include "linkwatch/base/folded_search.h"
+#include "linkwatch/base/host_pattern.h"
 
 namespace linkwatch::daemon {
 namespace {
 
-bool HostMatches(const std::string& pattern, const std::string& host) {
-  if (pattern == "*") return true;
-  if (pattern.rfind("*.", 0) == 0) {
-    const std::string suffix = pattern.substr(1);  // ".example.org"
-    return host == pattern.substr(2) ||
-           (host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0);
-  }
-  return pattern == host;
-}
-
-// Markers match ASCII case-insensitively; other bytes as they are.
-char FoldAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = FoldAscii(c);
-  return out;
-}
-
-bool ContainsAny(const std::string& lowered_body, const std::vector<std::string>& needles) {
-  return std::any_of(needles.begin(), needles.end(), [&](const std::string& n) {
-    if (n.empty()) return false;
-    const std::string needle = Lower(n);
-    return memmem(lowered_body.data(), lowered_body.size(), needle.data(), needle.size()) != nullptr;
-  });
+bool ContainsAny(std::string_view body, const std::vector<std::string>& needles) {
+  return std::any_of(needles.begin(), needles.end(),
+                     [&](const std::string& n) { return !n.empty() && ContainsFolded(body, n); });
 }
 
 // A 2xx page: alive unless a configured marker for its host says otherwise.
-std::string ObserveBody(const std::string& body, const std::string& host, const StatusPolicy& p) {
-  std::optional<std::string> lowered;  // once a rule applies
+// Markers match ASCII case-insensitively, other bytes as they are.
+std::string ObserveBody(std::string_view body, const std::string& host, const StatusPolicy& p) {
   for (const auto& rule : p.markers) {
     const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
-                                     [&](const std::string& h) { return HostMatches(h, host); });
+                                     [&](const std::string& h) { return HostPatternMatches(h, host); });
     if (!applies) continue;
-    if (!lowered) lowered = Lower(body);
-    if (ContainsAny(*lowered, rule.blocked)) return "blocked";
-    if (ContainsAny(*lowered, rule.removed)) return "removed";
+    if (ContainsAny(body, rule.blocked)) return "blocked";
+    if (ContainsAny(body, rule.removed)) return "removed";
   }
   return "alive";
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "linkwatch/base/base64.h"
+#include "linkwatch/base/folded_search.h"
 #include "linkwatch/base/iso_week.h"
 #include "linkwatch/base/sha256.h"
 #include "linkwatch/base/zstd.h"
@@ -212,4 +213,39 @@ TEST_CASE("years have 52 or 53 ISO weeks") {
   CHECK(IsoWeeksInYear(2021) == 52);
   CHECK(IsoWeeksInYear(2024) == 52);
   CHECK(IsoWeeksInYear(2025) == 52);
+}
+
+TEST_CASE("a folded search finds a phrase whatever the case of its ASCII letters") {
+  const auto [text, needle, found] = GENERATE(table<std::string, std::string, bool>({
+      {"Video unavailable", "video UNAVAILABLE", true},
+      {"<h1>VIDEO unavailable</h1>", "Video unavailable", true},
+      {"xxVideo unavailabl", "video unavailable", false},     // cut short at the end
+      {"ideo unavailable", "video unavailable", false},       // cut short at the start
+      {"abcabcabd", "abcabd", true},                          // a partial match first
+      {"abcabcab", "abcabd", false},
+      {"a", "a", true},
+      {"", "a", false},
+      {"anything", "", true},
+      {"[Ab]", "[aB]", true},
+      {"[Ab]", "{ab}", false},                                 // '[' is not '{' folded
+      {"Публикация удалена", "Публикация удалена", true},
+      {"ПУБЛИКАЦИЯ УДАЛЕНА", "публикация удалена", false},     // only ASCII folds
+      {"@[", "`{", false},                                     // the bytes beside the letters do not fold
+  }));
+  CAPTURE(text, needle);
+  CHECK(ContainsFolded(text, needle) == found);
+  CHECK(FoldedNeedle(needle).FoundIn(text) == found);
+}
+
+TEST_CASE("a folded search finds phrases longer than its shift table reaches") {
+  std::string needle(300, 'x');
+  needle[0] = 'Y';
+  needle[150] = 'z';
+  const std::string text = std::string(1000, 'x') + "y" + needle.substr(1) + std::string(10, 'x');
+  const FoldedNeedle folded(needle);
+  CHECK(folded.lowered().size() == 300);
+  CHECK(folded.FoundIn(text));
+  std::string near_miss = text;
+  near_miss[1000 + 150] = 'x';
+  CHECK_FALSE(folded.FoundIn(near_miss));
 }

@@ -21,6 +21,7 @@ StatusPolicy WithMarkers() {
   StatusPolicy p;
   p.markers.push_back({{"*.video.example"}, {"Video unavailable"}, {}});
   p.markers.push_back({{"*"}, {}, {"restricted by court order"}});
+  p.markers.push_back({{"Posts.Example"}, {"Публикация удалена"}, {}});
   return p;
 }
 
@@ -51,6 +52,11 @@ TEST_CASE("one fetch is classified by its HTTP status, error and page markers") 
           {200, "<h1>Video unavailable</h1>", E::kNone, "video.example", "removed"},
           {200, "<h1>Video unavailable</h1>", E::kNone, "blog.example", "alive"},
           {200, "Access Restricted by Court Order", E::kNone, "any.example", "blocked"},
+          {200, "<h1>Video unavailabl</h1>e", E::kNone, "video.example", "alive"},
+          {200, "Video unavailable", E::kNone, "video.example", "removed"},
+          // Host patterns compare case-insensitively; non-ASCII marker bytes exactly.
+          {200, "<p>Публикация удалена</p>", E::kNone, "posts.example", "removed"},
+          {200, "<p>ПУБЛИКАЦИЯ УДАЛЕНА</p>", E::kNone, "posts.example", "alive"},
       }));
   CAPTURE(code, body, host);
   CHECK(daemon::Observe(Fetched(code, body, error), host, "alive", WithMarkers()) == observed);
