@@ -23,6 +23,7 @@ std::mt19937_64& ThreadRng() {
 }
 
 std::string RedirectChainJson(const crawler::FetchResult& r) {
+  if (r.redirects.empty()) return "[]";  // most checks: no document to build
   nlohmann::json chain = nlohmann::json::array();
   for (const auto& hop : r.redirects) chain.push_back({{"url", hop.url}, {"status", hop.http_status}});
   return chain.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -145,11 +146,15 @@ Built BuildOutcome(storage::Store& store, const storage::DueLink& due,
   o.next_check_at = t.next_check_at;
   o.removed_since = t.state.removed_since;
   o.reappeared_at = t.state.reappeared_at;
-  if (t.changed) {
-    spdlog::info("link {} is now {} (was {}): {}", due.id, t.state.status, due.status,
-                 !o.reason.empty() ? o.reason
-                 : o.error.empty() ? "HTTP " + std::to_string(r.http_status)
-                                   : o.error);
+  // A link's first status (from pending) is news only when debugging: a
+  // large import would log a line per link. Later changes are logged, and
+  // every change is in the audit log.
+  const auto level = due.status == "pending" ? spdlog::level::debug : spdlog::level::info;
+  if (t.changed && spdlog::should_log(level)) {
+    spdlog::log(level, "link {} is now {} (was {}): {}", due.id, t.state.status, due.status,
+                !o.reason.empty() ? o.reason
+                : o.error.empty() ? "HTTP " + std::to_string(r.http_status)
+                                  : o.error);
   }
   if (o.judged && o.flagged && !due.flagged) {
     spdlog::info("link {} is flagged: {}", due.id, o.matched_rules);
