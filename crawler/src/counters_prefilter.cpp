@@ -128,11 +128,11 @@ bool AnySiteRuleApplies(const ExtractOptions& options, std::string_view page_url
 }
 
 bool MayHoldMarker(std::string_view html, const Tags& tags) {
-  static const FoldedNeedle marker(kMarker);
-  if (marker.FoundIn(html)) return true;
+  const FoldedText folded(html);
+  if (folded.Contains(kMarker)) return true;
   if (std::memchr(html.data(), '\0', html.size()) != nullptr) return true;
   if (HasLetterReference(html) || HasLetterJsonEscape(html)) return true;
-  return tags.foreign && ContainsFolded(html, "json");
+  return tags.foreign && folded.Contains("json");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "linkwatch/daemon/status_policy.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 
 #include "linkwatch/base/folded_search.h"
@@ -9,20 +10,22 @@
 namespace linkwatch::daemon {
 namespace {
 
-bool ContainsAny(std::string_view body, const std::vector<std::string>& needles) {
+bool ContainsAny(const FoldedText& body, const std::vector<std::string>& needles) {
   return std::any_of(needles.begin(), needles.end(),
-                     [&](const std::string& n) { return !n.empty() && ContainsFolded(body, n); });
+                     [&](const std::string& n) { return !n.empty() && body.Contains(n); });
 }
 
 // A 2xx page: alive unless a configured marker for its host says otherwise.
 // Markers match ASCII case-insensitively, other bytes as they are.
 std::string ObserveBody(std::string_view body, const std::string& host, const StatusPolicy& p) {
+  std::optional<FoldedText> folded;  // once a rule applies
   for (const auto& rule : p.markers) {
     const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
                                      [&](const std::string& h) { return HostPatternMatches(h, host); });
     if (!applies) continue;
-    if (ContainsAny(body, rule.blocked)) return "blocked";
-    if (ContainsAny(body, rule.removed)) return "removed";
+    if (!folded) folded.emplace(body);
+    if (ContainsAny(*folded, rule.blocked)) return "blocked";
+    if (ContainsAny(*folded, rule.removed)) return "removed";
   }
   return "alive";
 }

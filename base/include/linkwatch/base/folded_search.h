@@ -1,33 +1,28 @@
-// Searching text for a phrase, ASCII letters compared case-insensitively and
-// every other byte exactly (UTF-8 phrases match their own bytes), without
-// copying or lowering the text.
+// Searching text for phrases with ASCII letters compared case-insensitively
+// and every other byte exactly (UTF-8 phrases match their own bytes).
 //
-// Thread-safe: a FoldedNeedle is immutable once built.
+// Thread-safe: a FoldedText is immutable once built.
 #pragma once
 
-#include <array>
-#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace linkwatch {
 
-// A phrase prepared once for many searches (Horspool, with a shift table
-// that folds case).
-class FoldedNeedle {
+// Text prepared once for several searches: an ASCII-lowered copy, searched
+// with memmem (faster than folding case at each comparison).
+class FoldedText {
  public:
-  explicit FoldedNeedle(std::string_view needle);
+  explicit FoldedText(std::string_view text);
 
-  // True when the phrase occurs in `text`. An empty phrase occurs everywhere.
-  bool FoundIn(std::string_view text) const;
-  const std::string& lowered() const { return lowered_; }
+  // True when `phrase` occurs. An empty phrase occurs everywhere.
+  bool Contains(std::string_view phrase) const;
 
  private:
   std::string lowered_;
-  std::array<uint8_t, 256> shift_{};
 };
 
-// FoldedNeedle(needle).FoundIn(text), for a phrase searched once.
-bool ContainsFolded(std::string_view text, std::string_view needle);
+// `text` with the ASCII letters A-Z lowered, every other byte as it is.
+std::string LowerAscii(std::string_view text);
 
 }  // namespace linkwatch
