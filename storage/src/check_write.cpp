@@ -153,19 +153,21 @@ Result<int64_t> TakeLeaseIds(Db& db, int64_t n) {
 
 struct LinkState {
   std::string status;
+  std::string host;
   std::optional<int64_t> lease_id;
   bool flagged = false;
 };
 
 // nullopt when the link does not exist.
 Result<std::optional<LinkState>> LoadState(Db& db, int64_t link_id) {
-  static const std::string kSql = "SELECT status, lease_id, flagged FROM link WHERE id = ?1";
+  static const std::string kSql = "SELECT status, lease_id, flagged, host FROM link WHERE id = ?1";
   auto stmt = db.Prepare(kSql);
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Bind(1, link_id).Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<LinkState>();
-  return std::optional<LinkState>(LinkState{stmt->Text(0), stmt->OptInt(1), stmt->Int(2) != 0});
+  return std::optional<LinkState>(
+      LinkState{stmt->Text(0), stmt->Text(3), stmt->OptInt(1), stmt->Int(2) != 0});
 }
 
 std::string_view JsonOrEmptyArray(const std::string& text) {
@@ -318,7 +320,7 @@ Result<bool> ApplyOutcome(WriteContext& ctx, const CheckOutcome& o) {
   if (auto st = ApplyReach(ctx, o, check_id); !st.ok()) return st;
   if ((*state)->status != o.status) {
     if (auto st = AuditStatusChange(ctx, o, (*state)->status); !st.ok()) return st;
-    if (auto st = RecordTransition(ctx.db, o, (*state)->status); !st.ok()) return st;
+    if (auto st = RecordTransition(ctx.db, o, (*state)->status, (*state)->host); !st.ok()) return st;
   }
   if (o.judged && o.flagged && !(*state)->flagged) {
     if (auto st = AuditFlagged(ctx, o); !st.ok()) return st;

@@ -16,16 +16,45 @@ TimeMs WeekStartOf(TimeMs t) {
   return t - d;
 }
 
-Status RecordTransition(Db& db, const CheckOutcome& o, const std::string& from) {
-  auto stmt = db.Prepare(
-      "INSERT INTO link_transition (link_id, at, from_status, to_status, host, removed_since, "
-      "first_removal) "
-      "SELECT ?1, ?2, ?3, ?4, host, CASE WHEN ?4 = 'removed' THEN coalesce(?5, ?2) END, "
-      "?4 = 'removed' AND NOT EXISTS (SELECT 1 FROM link_transition t WHERE t.link_id = ?1 "
-      "AND t.to_status = 'removed') FROM link WHERE id = ?1");
+const std::string kInsertTransitionSql =
+    "INSERT INTO link_transition (link_id, at, from_status, to_status, host, removed_since, "
+    "first_removal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+namespace {
+
+// Whether link `link_id` was removed before (the first removal counts once).
+Result<bool> RemovedBefore(Db& db, int64_t link_id) {
+  static const std::string kSql =
+      "SELECT EXISTS (SELECT 1 FROM link_transition WHERE link_id = ?1 AND to_status = 'removed')";
+  auto stmt = db.Prepare(kSql);
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Bind(1, link_id).Step();
+  if (!row.ok()) return row.status();
+  return *row && stmt->Int(0) != 0;
+}
+
+}  // namespace
+
+Status RecordTransition(Db& db, const CheckOutcome& o, const std::string& from,
+                        std::string_view host) {
+  const bool to_removed = o.status == "removed";
+  bool first_removal = false;
+  if (to_removed) {
+    auto before = RemovedBefore(db, o.link_id);
+    if (!before.ok()) return before.status();
+    first_removal = !*before;
+  }
+  auto stmt = db.Prepare(kInsertTransitionSql);
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, o.link_id).Bind(2, o.checked_at).Bind(3, std::string_view(from));
-  stmt->Bind(4, std::string_view(o.status)).Bind(5, o.removed_since);
+  stmt->Bind(4, std::string_view(o.status)).Bind(5, host);
+  // A removal knows since when the link was seen removed.
+  if (to_removed) {
+    stmt->Bind(6, o.removed_since.value_or(o.checked_at));
+  } else {
+    stmt->BindNull(6);
+  }
+  stmt->Bind(7, int64_t{first_removal ? 1 : 0});
   return stmt->Run();
 }
 

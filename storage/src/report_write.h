@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "linkwatch/base/status.h"
 #include "linkwatch/base/time.h"
@@ -17,8 +18,15 @@ class Db;
 // Monday 00:00 UTC of the ISO week holding `t` (t >= 4 days after the epoch).
 TimeMs WeekStartOf(TimeMs t);
 
-// A confirmed status change of o.link_id from `from` to o.status at o.checked_at.
-Status RecordTransition(Db& db, const CheckOutcome& o, const std::string& from);
+// A confirmed status change of o.link_id (on `host`) from `from` to o.status
+// at o.checked_at.
+Status RecordTransition(Db& db, const CheckOutcome& o, const std::string& from,
+                        std::string_view host);
+
+// RecordTransition's insert, for the tests of its plan: plain VALUES, since
+// an INSERT that reads its own table (INSERT ... SELECT) first copies its
+// rows into a temporary b-tree.
+extern const std::string kInsertTransitionSql;
 
 // Views seen by the check of o.link_id at o.checked_at (nothing when unknown).
 Status RecordWeeklyViews(Db& db, const CheckOutcome& o);

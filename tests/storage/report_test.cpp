@@ -6,6 +6,7 @@
 
 #include "checks_fixture.h"
 #include "report_read.h"  // white box: the report's SQL, for its plans
+#include "report_write.h" // white box: the transition insert, for its plan
 #include "schema.h"       // white box: MigrateTo, to build a version 4 database
 #include "sqlite_db.h"
 
@@ -382,10 +383,41 @@ TEST_CASE("checks record transitions and weekly views") {
   CHECK(raw.Int("SELECT removed_since FROM link_transition WHERE link_id = " + std::to_string(w.l1) +
                 " AND to_status = 'removed'") == kWs + kDayMs);
   CHECK(raw.Text("SELECT host FROM link_transition WHERE link_id = " + std::to_string(w.l4)) == "t.me");
+  // A link's first removal is marked, not a later one; only removals know since when.
+  CHECK(raw.Int("SELECT count(*) FROM link_transition t WHERE t.to_status = 'removed' AND "
+                "t.first_removal != NOT EXISTS (SELECT 1 FROM link_transition p WHERE "
+                "p.link_id = t.link_id AND p.to_status = 'removed' AND p.id < t.id)") == 0);
+  CHECK(raw.Int("SELECT count(*) FROM link_transition WHERE to_status <> 'removed' AND "
+                "(first_removal <> 0 OR removed_since IS NOT NULL)") == 0);
+  CHECK(raw.Int("SELECT count(*) FROM link_transition WHERE to_status = 'removed' AND "
+                "removed_since IS NULL") == 0);
   // L2: 50 in week 47, 80 in week 48 with 50 before it.
   CHECK(raw.Int("SELECT prev_views FROM link_views_week WHERE link_id = " + std::to_string(w.l2) +
                 " AND week = " + std::to_string(kWs)) == 50);
   CHECK(raw.Int("SELECT count(*) FROM link_views_week WHERE prev_views IS NULL") == 3);  // L1, L2, L3
+}
+
+TEST_CASE("only a link's first removal counts as its first") {
+  World w;
+  CheckAt(w.fx, kWe + kDayMs, {{w.l2, "removed", {}, kWe + kDayMs - kHourMs}});
+  RawDb raw(w.fx.path());
+  const auto t = [](TimeMs v) { return std::to_string(v); };
+  CHECK(raw.Text("SELECT group_concat(to_status || ':' || first_removal || ':' || "
+                 "coalesce(removed_since, '-'), ',') FROM (SELECT * FROM link_transition "
+                 "WHERE link_id = " + t(w.l2) + " ORDER BY id)") ==
+        "alive:0:-,removed:1:" + t(kWs - kDayMs - kHourMs) + ",alive:0:-,removed:0:" +
+            t(kWe + kDayMs - kHourMs));
+}
+
+TEST_CASE("a transition is inserted from its values, without a temporary b-tree") {
+  World w;
+  RawDb raw(w.fx.path());
+  // An INSERT that reads its own table copies the rows it inserts first.
+  CHECK(Has(raw.Opcodes("INSERT INTO link_transition (link_id, at, from_status, to_status, host) "
+                        "SELECT id, 1, 'alive', 'removed', host FROM link WHERE NOT EXISTS "
+                        "(SELECT 1 FROM link_transition)"),
+            "OpenEphemeral"));
+  CHECK_FALSE(Has(raw.Opcodes(kInsertTransitionSql), "OpenEphemeral"));
 }
 
 TEST_CASE("the v4 -> v5 migration backfills transitions from the audit and views from checks") {
