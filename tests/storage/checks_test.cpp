@@ -718,15 +718,19 @@ TEST_CASE("a background checkpointer copies committed pages into the database fi
 
 // A database at schema version 1, built by the real migration 1 alone, with
 // rows as version 1 of linkwatch wrote them.
+// A new database at schema `version`, built by the real migrations, left open.
+std::unique_ptr<Db> MigratedTo(const std::string& path, int version) {
+  auto db = Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  REQUIRE(db.ok());
+  auto migrated = MigrateTo(**db, version);
+  INFO(migrated.status().ToString());
+  REQUIRE(migrated.ok());
+  REQUIRE(*migrated == version);
+  return std::move(*db);
+}
+
 void MakeVersion1(const std::string& path) {
-  {
-    auto db = Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    REQUIRE(db.ok());
-    auto version = MigrateTo(**db, 1);
-    INFO(version.status().ToString());
-    REQUIRE(version.ok());
-    REQUIRE(*version == 1);
-  }
+  MigratedTo(path, 1).reset();
   RawDb raw(path);
   raw.Exec("PRAGMA journal_mode = WAL");
   const std::string t = std::to_string(kStart);
@@ -838,11 +842,7 @@ const std::string kCheckWrites[] = {
 TEST_CASE("before version 9 a check's value constraints build temporary b-trees") {
   TempDir dir;
   const std::string path = dir.File("v8.db");
-  {
-    auto db = Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    REQUIRE(db.ok());
-    REQUIRE(*MigrateTo(**db, 8) == 8);
-  }
+  MigratedTo(path, 8).reset();
   RawDb raw(path);
   for (const std::string& sql : kCheckWrites) CHECK(Has(raw.Opcodes(sql), "OpenEphemeral"));
 }
@@ -882,9 +882,7 @@ TEST_CASE("version 9's value constraints refuse what they refused, without tempo
 TEST_CASE("version 9 refuses a value constraint changed by hand, and leaves the database as it was") {
   TempDir dir;
   const std::string path = dir.File("v8.db");
-  auto db = Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  REQUIRE(db.ok());
-  REQUIRE(*MigrateTo(**db, 8) == 8);
+  auto db = MigratedTo(path, 8);
   {
     RawDb raw(path);
     const int version = static_cast<int>(raw.Int("PRAGMA schema_version"));
@@ -894,7 +892,7 @@ TEST_CASE("version 9 refuses a value constraint changed by hand, and leaves the 
     raw.Exec("PRAGMA schema_version = " + std::to_string(version + 1));
     raw.Exec("PRAGMA writable_schema = OFF");
   }
-  auto migrated = MigrateTo(**db, 9);
+  auto migrated = MigrateTo(*db, 9);
   REQUIRE_FALSE(migrated.ok());
   INFO(migrated.status().ToString());
   CHECK(Has(migrated.status().message(), "table notification of " + path));

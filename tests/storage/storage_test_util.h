@@ -46,18 +46,7 @@ class RawDb {
     return v;
   }
   // The plan of `sql` (EXPLAIN QUERY PLAN), one line per step.
-  std::string Plan(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    INFO(sql);
-    REQUIRE(sqlite3_prepare_v2(db_, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-    std::string plan;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
-      plan += "\n";
-    }
-    sqlite3_finalize(stmt);
-    return plan;
-  }
+  std::string Plan(const std::string& sql) { return Lines("EXPLAIN QUERY PLAN " + sql, 3); }
   // The error `sql` fails with ("" when it succeeds).
   std::string Error(const std::string& sql) {
     char* err = nullptr;
@@ -67,18 +56,7 @@ class RawDb {
     return text;
   }
   // The VDBE opcodes `sql` compiles to (EXPLAIN), one per line.
-  std::string Opcodes(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    INFO(sql);
-    REQUIRE(sqlite3_prepare_v2(db_, ("EXPLAIN " + sql).c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-    std::string ops;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      ops += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
-      ops += "\n";
-    }
-    sqlite3_finalize(stmt);
-    return ops;
-  }
+  std::string Opcodes(const std::string& sql) { return Lines("EXPLAIN " + sql, 1); }
   std::string Text(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;
     REQUIRE(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
@@ -90,6 +68,20 @@ class RawDb {
   }
 
  private:
+  // Column `column` of every row of `sql`, one line per row.
+  std::string Lines(const std::string& sql, int column) {
+    sqlite3_stmt* stmt = nullptr;
+    INFO(sql);
+    REQUIRE(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+    std::string lines;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      lines += reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+      lines += "\n";
+    }
+    sqlite3_finalize(stmt);
+    return lines;
+  }
+
   sqlite3* db_ = nullptr;
 };
 
