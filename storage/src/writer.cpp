@@ -83,14 +83,17 @@ Writer::Batch Writer::TakeBatch() {
   cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
   Batch batch;
   size_t rows = 0;
-  // Jobs queued first make a batch of their own.
-  const size_t first = first_;
+  // Jobs queued first make a batch of their own; after such a batch, when
+  // others wait, they lead one shared with those, so that a stream of them
+  // cannot hold the rest back.
+  const bool alone = first_ > 0 && !(last_alone_ && first_ < queue_.size());
   while (!queue_.empty() && batch.size() < max_batch_jobs_ && rows < max_batch_rows_ &&
-         (first == 0 || batch.size() < first)) {
+         (!alone || batch.size() < first_)) {
     rows += queue_.front()->rows();
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
+  last_alone_ = alone;
   first_ -= std::min(first_, batch.size());
   return batch;
 }

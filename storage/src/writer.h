@@ -101,7 +101,8 @@ class Writer {
   // Where a job joins the queue. kFirst is for work others wait on (leasing
   // due links while fetch slots stand empty): it goes before every queued
   // job, and the next batch holds only such jobs, so it is durable and
-  // answered after one commit, not after the jobs queued behind it.
+  // answered after one commit, not after the jobs queued behind it. (A
+  // batch of them alone is not followed by another while others wait.)
   enum class Order { kLast, kFirst };
   // Queues `job`; after Close the job completes at once with kUnavailable.
   void Submit(std::unique_ptr<WriteJob> job, Order order = Order::kLast);
@@ -132,7 +133,8 @@ class Writer {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<WriteJob>> queue_;  // guarded by mu_
-  size_t first_ = 0;  // kFirst jobs at the front of queue_; guarded by mu_
+  size_t first_ = 0;        // kFirst jobs at the front of queue_; guarded by mu_
+  bool last_alone_ = false;  // the last batch held kFirst jobs alone; guarded by mu_
   bool closing_ = false;                         // guarded by mu_
   std::once_flag join_once_;
   std::thread thread_;  // last: starts running Loop() during construction

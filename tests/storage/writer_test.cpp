@@ -2,6 +2,7 @@
 // everything queued earlier, and a batch closes at its row budget.
 #include <sqlite3.h>
 
+#include <functional>
 #include <future>
 #include <mutex>
 #include <string>
@@ -76,9 +77,11 @@ class Gate {
 };
 
 // What a writer with `max_batch_rows` does with the jobs `queue(writer, log)`
-// submits while a first job holds it: the log after it closed.
+// submits while a first job holds it: the log after it closed, once
+// `settled()` returned.
 template <typename Queue>
-std::vector<std::string> RunQueued(int max_batch_rows, Queue queue) {
+std::vector<std::string> RunQueued(int max_batch_rows, Queue queue,
+                                   const std::function<void()>& settled = [] {}) {
   Setup s;
   Log log;
   Gate gate;
@@ -88,9 +91,28 @@ std::vector<std::string> RunQueued(int max_batch_rows, Queue queue) {
     gate.WaitEntered();
     queue(writer, log);
     gate.Open();
+    settled();
     writer.Close();
   }
   return log.lines();
+}
+
+// "lease `i`", which queues lease i + 1 first while it runs, up to lease `n`
+// (as a scheduler that leases again at once would); `last` is kept when
+// lease n is told.
+std::unique_ptr<WriteJob> LeaseChain(Writer& writer, Log& log, int i, int n,
+                                     std::promise<void>& last) {
+  const std::string name = "lease " + std::to_string(i);
+  return std::make_unique<FunctionJob<int>>(
+      [&writer, &log, &last, name, i, n](WriteContext&) -> Result<int> {
+        log.Add("run " + name);
+        if (i < n) writer.Submit(LeaseChain(writer, log, i + 1, n, last), Writer::Order::kFirst);
+        return 0;
+      },
+      [&log, &last, name, i, n](Result<int>) {
+        log.Add("done " + name);
+        if (i == n) last.set_value();
+      });
 }
 
 }  // namespace
@@ -106,6 +128,22 @@ TEST_CASE("jobs queued first run before the jobs queued earlier, in a batch of t
   CHECK(lines == std::vector<std::string>{"run gate", "done gate", "run lease 2", "run lease 1",
                                           "done lease 2", "done lease 1", "run record 1",
                                           "run record 2", "done record 1", "done record 2"});
+}
+
+TEST_CASE("jobs queued first one after another do not hold back the jobs queued earlier") {
+  std::promise<void> last;
+  const auto lines = RunQueued(
+      512,
+      [&last](Writer& writer, Log& log) {
+        writer.Submit(Job(log, "record 1", 1));
+        writer.Submit(LeaseChain(writer, log, 1, 3, last), Writer::Order::kFirst);
+      },
+      [&last] { last.get_future().wait(); });
+  // Lease 1 alone; lease 2, queued meanwhile, shares the next batch with the
+  // record that waited; lease 3 is alone again.
+  CHECK(lines == std::vector<std::string>{"run gate", "done gate", "run lease 1", "done lease 1",
+                                          "run lease 2", "run record 1", "done lease 2",
+                                          "done record 1", "run lease 3", "done lease 3"});
 }
 
 TEST_CASE("a batch takes no further job once its jobs hold the row budget") {
