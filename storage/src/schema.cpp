@@ -370,8 +370,8 @@ DROP INDEX link_status_next;
 // written `x = a OR x = b OR ...` is a few comparisons. The constraints mean
 // the same, so the tables' stored SQL is rewritten in place (SQLite's
 // documented way to change constraints without rebuilding a table) instead
-// of copying every row. Two-value lists, cheap already, are rewritten too so
-// that every value constraint reads the same way.
+// of copying every row. The two-value text list of link.origin, cheap
+// already, is rewritten too; the integer flags' IN (0, 1) are left as they are.
 struct ValueCheck {
   const char* table;
   const char* column;
@@ -391,21 +391,21 @@ const ValueCheck kValueChecks[] = {
 
 std::string Quoted(const std::string& value) { return "'" + value + "'"; }
 
-// "column IN ('a', 'b')", as the earlier migrations wrote it.
+// "CHECK (column IN ('a', 'b'))", as the earlier migrations wrote it.
 std::string InListCheck(const ValueCheck& c) {
-  std::string sql = std::string(c.column) + " IN (";
+  std::string sql = "CHECK (" + std::string(c.column) + " IN (";
   for (size_t i = 0; i < c.values.size(); ++i) sql += (i ? ", " : "") + Quoted(c.values[i]);
-  return sql + ")";
+  return sql + "))";
 }
 
-// "column = 'a' OR column = 'b'": the same test. The CHECK's own parentheses
-// keep it one expression.
+// "CHECK (column = 'a' OR column = 'b')": the same test, one expression
+// inside the CHECK's parentheses.
 std::string OrCheck(const ValueCheck& c) {
-  std::string sql;
+  std::string sql = "CHECK (";
   for (size_t i = 0; i < c.values.size(); ++i) {
     sql += (i ? " OR " : "") + std::string(c.column) + " = " + Quoted(c.values[i]);
   }
-  return sql;
+  return sql + ")";
 }
 
 // Replaces one IN-list CHECK in the stored SQL of its table.
@@ -419,8 +419,8 @@ Status RewriteValueCheck(Db& db, const ValueCheck& c) {
   const size_t at = sql.find(from);
   if (at == std::string::npos || sql.find(from, at + 1) != std::string::npos) {
     return Status::Corruption("table " + std::string(c.table) + " of " + db.path() +
-                              " does not have the constraint CHECK (" + from +
-                              ") that linkwatch created: its schema was changed by hand");
+                              " does not have the constraint " + from +
+                              " that linkwatch created: its schema was changed by hand");
   }
   sql.replace(at, from.size(), OrCheck(c));
   auto write = db.Prepare("UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = ?2");
@@ -440,7 +440,11 @@ Status RewriteValueChecks(Db& db) {
   // A new schema version makes every connection read the tables' SQL again.
   if (st.ok()) st = db.Exec("PRAGMA schema_version = " + std::to_string(*version + 1));
   const Status off = db.Exec("PRAGMA writable_schema = OFF");
-  return st.ok() ? off : st;
+  if (!st.ok()) return st;
+  if (!off.ok()) return off;
+  // Read the new schema now, inside the transaction: SQL that does not parse
+  // fails the migration, which rolls back, instead of every later statement.
+  return db.Exec("SELECT count(*) FROM sqlite_schema");
 }
 
 constexpr Migration kMigrations[] = {

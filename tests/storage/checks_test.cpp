@@ -879,6 +879,21 @@ TEST_CASE("version 9's value constraints refuse what they refused, without tempo
   CHECK(raw.Text("PRAGMA integrity_check") == "ok");
 }
 
+TEST_CASE("the connection that migrates to version 9 uses its constraints at once") {
+  TempDir dir;
+  auto db = MigratedTo(dir.File("v9.db"), 8);
+  REQUIRE(*MigrateTo(*db, 9) == 9);
+  for (const std::string& sql : kCheckWrites) {
+    INFO(sql);
+    auto stmt = db->Prepare("EXPLAIN " + sql);
+    REQUIRE(stmt.ok());
+    std::string ops;
+    for (auto row = stmt->Step(); row.ok() && *row; row = stmt->Step()) ops += stmt->Text(1) + "\n";
+    CHECK(Has(ops, "Insert"));  // the statement's own opcodes were read
+    CHECK_FALSE(Has(ops, "OpenEphemeral"));
+  }
+}
+
 TEST_CASE("version 9 refuses a value constraint changed by hand, and leaves the database as it was") {
   TempDir dir;
   const std::string path = dir.File("v8.db");
