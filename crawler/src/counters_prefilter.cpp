@@ -1,6 +1,8 @@
 // MayCarryCounters(): the markers any counter extraction needs, searched in
 // the UTF-8 text Gumbo would parse. Wrong only in the safe direction: every
 // test that is not exact answers "maybe".
+#include <string.h>  // memmem
+
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -128,6 +130,8 @@ bool AnySiteRuleApplies(const ExtractOptions& options, std::string_view page_url
 }
 
 bool MayHoldMarker(std::string_view html, const Tags& tags) {
+  // The usual spelling first: then no lowered copy of the page is made.
+  if (memmem(html.data(), html.size(), kMarker.data(), kMarker.size()) != nullptr) return true;
   const FoldedText folded(html);
   if (folded.Contains(kMarker)) return true;
   if (std::memchr(html.data(), '\0', html.size()) != nullptr) return true;

@@ -115,6 +115,7 @@ std::vector<Row> Rows() {
       {"counters in an image", Doc(kMeta, kJsonLd), "image/png", kUrl, SiteRules(), false, false},
       // "maybe" without counters: the safe direction.
       {"the word in prose", Doc("", "<p>User Interaction design</p>"), kHtml, kUrl, {}, false, true},
+      {"the word in lower-case prose", Doc("", "<p>user interaction design</p>"), kHtml, kUrl, {}, false, true},
       {"a letter reference in text", Doc("", "<p>&#65;BC</p>"), kHtml, kUrl, {}, false, true},
       // Scripts in SVG and MathML are not read today; were they, text split by
       // comments or elements would join there, so the pre-filter says "maybe".
