@@ -408,13 +408,21 @@ std::string OrCheck(const ValueCheck& c) {
   return sql + ")";
 }
 
-// Replaces one IN-list CHECK in the stored SQL of its table.
-Status RewriteValueCheck(Db& db, const ValueCheck& c) {
+// The stored CREATE TABLE of `table` ("" when there is none). The statement
+// is done with before the caller writes sqlite_schema.
+Result<std::string> TableSql(Db& db, const char* table) {
   auto read = db.Prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1");
   if (!read.ok()) return read.status();
-  auto row = read->Bind(1, std::string_view(c.table)).Step();
+  auto row = read->Bind(1, std::string_view(table)).Step();
   if (!row.ok()) return row.status();
-  std::string sql = *row ? read->Text(0) : std::string();
+  return *row ? read->Text(0) : std::string();
+}
+
+// Replaces one IN-list CHECK in the stored SQL of its table.
+Status RewriteValueCheck(Db& db, const ValueCheck& c) {
+  auto stored = TableSql(db, c.table);
+  if (!stored.ok()) return stored.status();
+  std::string sql = std::move(*stored);
   const std::string from = InListCheck(c);
   const size_t at = sql.find(from);
   if (at == std::string::npos || sql.find(from, at + 1) != std::string::npos) {
