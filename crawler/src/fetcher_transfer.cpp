@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "fetcher_errors.h"
+#include "linkwatch/base/folded_search.h"
 #include "fetcher_http.h"
 
 namespace linkwatch::crawler {
@@ -107,8 +108,12 @@ void Transfer::configure() {
   curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2TLS});
-  // Wait for a connection that may multiplex rather than opening another.
-  curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, 1L);
+  // Over TLS, wait for a connection that may multiplex (ALPN tells soon)
+  // rather than opening another. Not over plain http, which never gets HTTP/2
+  // here: curl would learn that only from the first answer, so one slow first
+  // page would hold back every other fetch of its host.
+  const bool tls = LowerAscii(std::string_view(setup_.url).substr(0, 8)) == "https://";
+  curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, tls ? 1L : 0L);
   curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // every decoder curl has
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);

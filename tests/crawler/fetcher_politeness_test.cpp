@@ -58,6 +58,19 @@ TEST_CASE("the per-host cap holds while answers are slow", "[fetcher][politeness
   CHECK(server.MaxConcurrentConnections("127.0.0.1") <= 2);
 }
 
+TEST_CASE("a slow first page of a plain-http host does not hold back the others", "[fetcher][politeness]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_per_host = 4;
+  Harness h(options);
+  std::vector<std::string> urls;
+  for (int i = 0; i < 4; ++i) urls.push_back(server.Url("/slow-headers?ms=400&n=" + std::to_string(i)));
+  CheckAllOk(h.FetchAll(urls));
+  // All four at once: none waits to learn whether the first connection multiplexes.
+  CHECK(server.MaxConcurrentRequests("127.0.0.1") == 4);
+  CHECK(server.MaxConcurrentConnections("127.0.0.1") == 4);
+}
+
 TEST_CASE("the global cap holds across hosts", "[fetcher][politeness]") {
   TestWebServer server({"127.0.0.1", "127.0.0.2", "127.0.0.3"});
   FetchOptions options = FastOptions();
