@@ -52,14 +52,19 @@ Setter IntKey(Get get, int64_t lo, int64_t hi) {
   };
 }
 
+// The shortest text that reads back as `v`: 0.5, not 0.500000.
+std::string ShortNumber(double v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
 template <typename Get>
 Setter DoubleKey(Get get, double lo, double hi) {
   return [get, lo, hi](const toml::node& n, Config& c) -> std::string {
     const auto v = n.value<double>();  // integers are accepted as numbers too
     if (!v || (!n.is_floating_point() && !n.is_integer())) return "must be a number";
-    if (*v < lo || *v > hi) {
-      return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
-    }
+    if (*v < lo || *v > hi) return "must be between " + ShortNumber(lo) + " and " + ShortNumber(hi);
     *get(c) = *v;
     return {};
   };
@@ -111,11 +116,14 @@ std::string CheckWebhooks(const std::vector<WebhookConfig>& hooks) {
 }
 
 std::string CheckLogLevel(const std::string& level) {
-  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
-  for (const char* l : kLevels) {
-    if (level == l) return {};
+  const auto& levels = LogLevels();
+  if (std::find(levels.begin(), levels.end(), level) != levels.end()) return {};
+  std::string known;
+  for (const std::string& l : levels) {
+    if (!known.empty()) known += ", ";
+    known += l;
   }
-  return "must be one of trace, debug, info, warn, error";
+  return "must be one of " + known;
 }
 
 // A string key whose value `check` accepts (it returns an error text or "").
@@ -381,6 +389,11 @@ Status ApplySection(const std::string& path, const std::string& name, const toml
 }
 
 }  // namespace
+
+const std::vector<std::string>& LogLevels() {
+  static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+  return levels;
+}
 
 Result<Config> LoadConfig(const std::string& path) {
   std::error_code ec;

@@ -122,6 +122,9 @@ struct Config {
 // "FILE:LINE: ..." naming the key; a missing file fails with kNotFound.
 Result<Config> LoadConfig(const std::string& path);
 
+// The names log.level and --log-level accept, quietest last.
+const std::vector<std::string>& LogLevels();
+
 // Parses "HOST:PORT" ("[::1]:80" for IPv6). kInvalidArgument when malformed.
 struct Endpoint {
   std::string host;
