@@ -236,7 +236,12 @@ int Serve(const Config& config, storage::Store& store) {
     server.Stop();
     hup.cancel();
     // Fetches cut short are not recorded; their leases are released at the next start.
-    scheduler.Stop([] { spdlog::info("checks in flight recorded"); });
+    scheduler.Stop([&scheduler] {
+      const SchedulerStats stats = scheduler.Stats();
+      spdlog::info("checks finished before the stop are recorded ({} since start); {} fetches cut "
+                   "short are not, and are due again at the next start",
+                   stats.checks_recorded, stats.fetches_cut_short);
+    });
     reports.Stop();
     notifier.Stop();
     discoverer.Stop([] {});
@@ -257,13 +262,15 @@ int RunDaemon(int argc, char** argv) {
   app.add_option("--config", flags.config, "config file (default: conf/linkwatch.toml if present)");
   app.add_option("--data-dir", flags.data_dir, "data directory (overrides storage.data_dir)");
   app.add_option("--listen", flags.listen, "HOST:PORT to serve the API on; port 0 picks a free one");
-  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn or error");
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember(LogLevels()));
   app.add_option("--rules", flags.rules, "rule file or directory (repeatable; replaces rules.paths)");
   app.add_flag("--no-checks", flags.no_checks, "serve the API only; check no links (schedule.enabled = false)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help prints and exits 0; every usage error exits 1, as the CLI's do.
+    return app.exit(e) == 0 ? 0 : 1;
   }
   spdlog::set_default_logger(spdlog::stderr_color_mt("linkwatchd"));
   auto config = ResolveConfig(flags);

@@ -275,6 +275,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
       // Cut short by shutdown: not a finding. The lease is released at the next start.
       --in_flight;
       stats_in_flight.store(in_flight);
+      stats_cut_short.fetch_add(1);
       return MaybeFinishStop();
     }
     ++unrecorded;
@@ -397,6 +398,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   std::atomic<int64_t> stats_in_flight{0};
   std::atomic<int64_t> stats_recorded{0};
   std::atomic<int64_t> stats_lost{0};
+  std::atomic<int64_t> stats_cut_short{0};
   std::atomic<double> stats_per_minute{0};
   JudgeCounters judge_counters;
 };
@@ -440,6 +442,7 @@ SchedulerStats Scheduler::Stats() const {
   s.in_flight = impl_->stats_in_flight.load();
   s.checks_recorded = impl_->stats_recorded.load();
   s.leases_lost = impl_->stats_lost.load();
+  s.fetches_cut_short = impl_->stats_cut_short.load();
   s.checks_per_minute = impl_->stats_per_minute.load();
   s.pages_matched = j.matched.load();
   s.pages_carried_over = j.carried_over.load();

@@ -116,7 +116,24 @@ TEST_CASE("bad setups stop the daemon with a clear message and exit code") {
   }
   SECTION("an unknown flag") {
     const auto r = RunDaemon({"--frobnicate"});
-    CHECK(r.exit_code != 0);
+    CHECK(r.exit_code == 1);
     CHECK_THAT(r.err + r.out, Catch::Contains("frobnicate"));
   }
+  SECTION("a flag without its value") {
+    const auto r = RunDaemon({"--listen"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err + r.out, Catch::Contains("--listen"));
+  }
+  SECTION("an unknown log level, which would silence every message") {
+    const auto r = RunDaemon({"--log-level", "loud", "--data-dir", dir.File("d"), "--listen", "127.0.0.1:0"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err + r.out, Catch::Contains("--log-level") && Catch::Contains("loud"));
+    CHECK_FALSE(std::filesystem::exists(dir.File("d")));  // refused before anything started
+  }
+}
+
+TEST_CASE("--help shows the flags and exits 0") {
+  const auto r = RunDaemon({"--help"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("--log-level") && Catch::Contains("--data-dir"));
 }

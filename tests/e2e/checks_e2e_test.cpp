@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <cctype>
 #include <thread>
 
 #include "e2e_support.h"
@@ -184,6 +185,55 @@ TEST_CASE("kill -9 in the middle of a cycle loses no check and records none twic
     CHECK(recorded >= 1);                                        // none lost
     CHECK(recorded <= static_cast<size_t>(c.web.Count(target)));  // none recorded twice
   }
+}
+
+namespace {
+
+// The number just before `words` in a log; -1 when absent.
+int64_t NumberBefore(const std::string& log, const std::string& words) {
+  const size_t at = log.find(words);
+  if (at == std::string::npos) return -1;
+  size_t from = at;
+  while (from > 0 && std::isdigit(static_cast<unsigned char>(log[from - 1]))) --from;
+  return from == at ? -1 : std::stoll(log.substr(from, at - from));
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM in the middle of a cycle says how many fetches it cut short, and redoes them") {
+  Checking c;
+  c.token = c.daemon.first_token;
+  std::vector<std::pair<int64_t, std::string>> links;
+  for (int i = 0; i < 12; ++i) {
+    const std::string target = "/slow-headers?ms=3000&n=" + std::to_string(i);
+    links.emplace_back(c.Register(target), target);
+  }
+  for (int i = 0; i < 100 && c.web.Requests().size() < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto on_wire = static_cast<int64_t>(c.web.Requests().size());
+  REQUIRE(on_wire >= 8);  // max_per_host: the other 4 wait in the politeness queue
+  c.daemon.child->Signal(SIGTERM);
+  REQUIRE(c.daemon.child->Wait() == 0);
+  const std::string log = c.daemon.child->Stderr();
+  INFO(log);
+  CHECK_THAT(log, Catch::Contains("are not, and are due again at the next start"));
+  CHECK_THAT(log, !Catch::Contains("checks in flight recorded"));
+  const int64_t answered = NumberBefore(log, " since start)");
+  const int64_t cut = NumberBefore(log, " fetches cut short");
+  REQUIRE(answered >= 0);
+  CHECK(cut >= on_wire - answered);                              // at least those on the wire
+  CHECK(answered + cut <= static_cast<int64_t>(links.size()));  // a link is one or the other
+
+  c.daemon = c.Start();
+  for (const auto& [id, target] : links) REQUIRE(c.WaitStatus(id, "alive"));
+  int64_t recorded = 0;
+  for (const auto& [id, target] : links) recorded += static_cast<int64_t>(c.History(id).size());
+  int64_t served = 0;
+  for (const auto& [id, target] : links) served += c.web.Count(target);
+  // Every link has its check; a fetch on the wire that was cut short was served but left no row.
+  CHECK(recorded >= static_cast<int64_t>(links.size()));
+  CHECK(recorded <= served - (on_wire - answered));
 }
 
 TEST_CASE("every hostile server behaviour is recorded with the right status and history") {

@@ -50,6 +50,7 @@ struct SchedulerStats {
   int64_t in_flight = 0;        // leased, not yet recorded
   int64_t checks_recorded = 0;  // since start
   int64_t leases_lost = 0;      // outcomes dropped because their lease had expired
+  int64_t fetches_cut_short = 0;  // cancelled by Stop: not recorded, due again at the next start
   double checks_per_minute = 0; // over the last minute
   // Page judgements since start: bodies extracted and matched, unchanged
   // bodies whose last judgement was carried over, flagged pages.
