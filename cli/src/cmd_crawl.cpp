@@ -42,10 +42,11 @@ int RunHistory(Context& ctx, const HistoryOptions& o) {
     PrintJson(ctx.io.out, checks);  // a list of checks, newest first
     return kExitOk;
   }
-  ctx.io.out << "link #" << *id << "  " << FieldText(*page, "url") << "  (" << checks.size()
-             << " checks, newest first)\n";
+  const bool more = !Member(*page, "next_before").is_null();
+  ctx.io.out << "link #" << *id << "  " << FieldText(*page, "url") << "  ("
+             << (more ? "the newest " : "") << checks.size() << " checks, newest first)\n";
   PrintJsonTable(ctx.io.out, {std::begin(kCheckColumns), std::end(kCheckColumns)}, checks);
-  if (!Member(*page, "next_before").is_null()) {
+  if (more) {
     ctx.io.err << "older checks: --before " << CellText(Member(*page, "next_before")) << '\n';
   }
   return kExitOk;

@@ -13,7 +13,8 @@ const std::vector<CommandSpec>& CommandTable() {
       {"import", "register many links from a CSV file or a plain list of URLs", &SetupImport},
       {"show", "show one link (by id or URL) with its reports", &SetupShow},
       {"list", "list links, filtered", &SetupList},
-      {"history", "every check of one link: time, HTTP status, status, final URL, error",
+      {"history", "every check of one link: time, HTTP status, status, final URL, error "
+                  "(--json: the list of checks)",
        &SetupHistory},
       {"rescan", "check links now: one (URL or ID), --status S, or --all", &SetupRescan},
       {"status", "the daemon's queue, fetches in flight and throughput", &SetupStatus},

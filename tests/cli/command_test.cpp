@@ -115,6 +115,25 @@ HttpReply Page(const std::string& target) {
   return {200, json{{"links", {Link(1), Link(2)}}, {"next_after", 2}}.dump()};
 }
 
+// Link 12 has three checks; a page of two says where the next one starts.
+HttpReply History(const std::string& target) {
+  const json checks = json::array({
+      {{"id", 30}, {"checked_at", "2026-11-21T10:00:00.000Z"}, {"http_status", 404},
+       {"status", "removed"}, {"final_url", "https://a.example/12"}, {"elapsed_ms", 5}, {"error", ""}},
+      {{"id", 20}, {"checked_at", "2026-11-20T10:00:00.000Z"}, {"http_status", 200},
+       {"status", "alive"}, {"final_url", "https://a.example/12"}, {"elapsed_ms", 7}, {"error", ""}},
+      {{"id", 10}, {"checked_at", "2026-11-19T10:00:00.000Z"}, {"http_status", 200},
+       {"status", "alive"}, {"final_url", "https://a.example/12"}, {"elapsed_ms", 9}, {"error", ""}}});
+  json page = {{"link_id", 12}, {"url", "https://a.example/12"}, {"next_before", nullptr}};
+  if (target.find("limit=2") != std::string::npos) {
+    page["checks"] = {checks[0], checks[1]};
+    page["next_before"] = 20;
+  } else {
+    page["checks"] = checks;
+  }
+  return {200, page.dump()};
+}
+
 HttpReply FakeDaemon(const HttpRequest& r) {
   if (r.Header("authorization") != std::string("Bearer ") + kToken) {
     return Error(401, "unauthenticated", "missing, unknown or revoked token");
@@ -126,6 +145,7 @@ HttpReply FakeDaemon(const HttpRequest& r) {
   if (t == "/v1/links/12" || t.rfind("/v1/links/lookup?url=", 0) == 0)
     return {200, Link(12).dump()};
   if (t.rfind("/v1/links?", 0) == 0) return Page(t);
+  if (t.rfind("/v1/links/12/history?", 0) == 0) return History(t);
   if (t == "/v1/audit/verify") {
     return {200, R"({"ok":false,"rows_checked":40,"first_broken_id":17,"reason":"hash mismatch"})"};
   }
@@ -296,6 +316,25 @@ TEST_CASE_METHOD(FakeDaemonFixture, "list passes filters, --all follows next_aft
   CHECK(printed["links"].size() == 3);
   CHECK(printed["next_after"].is_null());
   CHECK(server.requests().back().target == "/v1/links?after=2");
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "history says when it shows only the newest checks") {
+  const Outcome all = Cli({"history", "12"});
+  CHECK(all.code == 0);
+  CHECK_THAT(all.out, Catch::StartsWith("link #12  https://a.example/12  (3 checks, newest first)\n"));
+  CHECK(all.err.empty());
+  const Outcome some = Cli({"history", "12", "--limit", "2"});
+  CHECK(some.code == 0);
+  CHECK(server.requests().back().target == "/v1/links/12/history?limit=2");
+  CHECK_THAT(some.out,
+             Catch::StartsWith("link #12  https://a.example/12  (the newest 2 checks, newest first)\n"));
+  CHECK_THAT(some.err, Catch::Contains("older checks: --before 20"));
+  const Outcome machine = Cli({"history", "12", "--limit", "2", "--json"});
+  CHECK(machine.code == 0);
+  const json printed = json::parse(machine.out);  // the list of checks, as the issue's interface says
+  REQUIRE(printed.is_array());
+  CHECK(printed.size() == 2);
+  CHECK(printed[0]["status"] == "removed");
 }
 
 TEST_CASE_METHOD(FakeDaemonFixture, "audit verify exits 6 when the chain is broken") {
