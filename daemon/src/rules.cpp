@@ -136,6 +136,20 @@ Result<std::shared_ptr<const matcher::RuleSet>> RuleSource::Reload(
   std::lock_guard reload(reload_mu_);
   auto loaded = matcher::RuleSet::Load(paths_, options_, errors);
   if (!loaded.ok()) return loaded.status();
+  const auto running = Current();
+  const bool empties = (*loaded)->rules().empty() && (*loaded)->hash_entries().empty();
+  if (empties && (!running->rules().empty() || !running->hash_entries().empty())) {
+    // Every flagged page would read as edited clean, and its link as removed.
+    std::string message = "the rule files now hold no rules and no hashes (";
+    for (size_t i = 0; i < paths_.size(); ++i) {
+      if (i > 0) message += ", ";
+      message += paths_[i];
+    }
+    message += "); the " + std::to_string(running->rules().size()) +
+               " rules in force stay: an empty set would unflag every flagged link";
+    if (errors) errors->push_back({"", 0, "", message});
+    return Status::InvalidArgument(message);
+  }
   std::lock_guard lock(mu_);
   current_ = *loaded;
   loaded_at_ = SystemClock::Instance().Now();

@@ -91,7 +91,14 @@ class Loader {
 
   void ReadRuleFile(const std::string& file) {
     std::string content;
-    if (ReadFile(file, &content)) ParseRuleFile(file, content, categories_, &sources_, errors_);
+    if (!ReadFile(file, &content)) return;
+    const size_t rules_before = sources_.size(), errors_before = errors_->size();
+    ParseRuleFile(file, content, categories_, &sources_, errors_);
+    if (sources_.size() == rules_before && errors_->size() == errors_before) {
+      // Likely truncated by an editor or a failed copy: loading it would
+      // unflag every page its rules flagged.
+      Error(file, 1, "", "no [[rule]] in this file; an empty rule file is refused");
+    }
   }
 
   void ReadHashFile(const std::string& file) {

@@ -1,6 +1,8 @@
 // What one fetched page means under a rule set: judged, carried over, or not
 // judged; evidence when first flagged or changed; content removed.
 #include <catch2/catch.hpp>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "linkwatch/base/sha256.h"
@@ -167,6 +169,27 @@ TEST_CASE("a refused reload keeps the running rule set") {
   CHECK_FALSE(errors.empty());
   CHECK(source.Current() == running);
   CHECK(source.Current()->rules().size() == 1);
+}
+
+TEST_CASE("a reload that would empty the running rule set is refused, one that starts empty is not") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.File("rules"));
+  RuleSource source({dir.File("rules")}, {});
+  REQUIRE(source.Reload().ok());  // a new deployment: no rules yet, nothing to unflag
+  CHECK(source.Current()->rules().empty());
+  test::WriteFile(dir.File("rules/r.toml"), kRules);
+  REQUIRE(source.Reload().ok());
+  const auto running = source.Current();
+  REQUIRE(running->rules().size() == 1);
+  std::filesystem::remove(dir.File("rules/r.toml"));  // the directory emptied by mistake
+  std::vector<matcher::LoadError> errors;
+  auto refused = source.Reload(&errors);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.status().message(), Catch::Contains("no rules and no hashes") &&
+                                             Catch::Contains(dir.File("rules")) &&
+                                             Catch::Contains("the 1 rules in force stay"));
+  CHECK(errors.size() == 1);
+  CHECK(source.Current() == running);
 }
 
 namespace {

@@ -197,6 +197,21 @@ TEST_CASE("an empty rule directory loads and flags nothing") {
   CHECK_FALSE((*set)->Match("anything at all").flagged);
 }
 
+TEST_CASE("an empty or comments-only rule file is refused, naming the file") {
+  const std::string content = GENERATE(std::string(""), std::string("# rules moved to b.toml\n\n"));
+  TempDir dir;
+  dir.Write("a.toml", RuleToml("r-a", {"alpha"}));
+  const auto empty = dir.Write("b.toml", content);
+  std::vector<LoadError> errors;
+  auto set = RuleSet::Load({dir.path()}, {}, &errors);
+  REQUIRE_FALSE(set.ok());
+  CHECK(set.status().code() == Status::Code::kInvalidArgument);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].file == empty);
+  CHECK(errors[0].line == 1);
+  CHECK_THAT(set.status().message(), Catch::Contains(empty + ":1: no [[rule]] in this file"));
+}
+
 TEST_CASE("a missing path is an I/O error") {
   TempDir dir;
   auto set = RuleSet::Load({dir.path() + "/nope.toml"});
