@@ -17,6 +17,15 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr size_t kMinColumns = 3;  // url,basis,category
 constexpr size_t kMaxColumns = 4;  // ...,note
 constexpr char kBlank[] = " \t\r";
+// No link's url, basis and note come near this (the daemon caps them at 8 KiB
+// and 500 and 2,000 characters); a row above it is refused here, so that it
+// cannot push its batch over the daemon's request limit.
+constexpr size_t kMaxRowBytes = 64 * 1024;
+
+std::string TooLarge(size_t bytes) {
+  return "the row is " + std::to_string(bytes) + " bytes, over the " +
+         std::to_string(kMaxRowBytes / 1024) + " KiB a link's url, basis and note can take";
+}
 
 std::string_view Trim(std::string_view s) {
   const size_t begin = s.find_first_not_of(kBlank);
@@ -42,6 +51,12 @@ std::string LinePrefix(int64_t line) { return "line " + std::to_string(line) + "
 ImportRecord FromFields(std::vector<std::string> fields, int64_t line) {
   ImportRecord record;
   record.line = line;
+  size_t bytes = 0;
+  for (const std::string& f : fields) bytes += f.size();
+  if (bytes > kMaxRowBytes) {
+    record.problem = TooLarge(bytes);
+    return record;
+  }
   if (!fields.empty()) record.url = std::move(fields[0]);
   if (fields.size() < kMinColumns || fields.size() > kMaxColumns) {
     record.problem = "expected 3 or 4 columns (url,basis,category[,note]), found " +
@@ -135,6 +150,11 @@ void ImportReader::Impl::ReadPlain(std::string_view line) {
   if (first && IsHeader(url)) return;
   ImportRecord record;
   record.line = line_;
+  if (url.size() > kMaxRowBytes) {
+    record.problem = TooLarge(url.size());
+    ready_.push_back(std::move(record));
+    return;
+  }
   record.url = std::string(url);
   record.basis = *options_.basis;
   record.category = *options_.category;
@@ -148,15 +168,28 @@ void ImportReader::Impl::FeedCsv(std::string line) {
   row_open_ = true;  // until libcsv reports the row's end
   const size_t used =
       csv_parse(&parser_, line.data(), line.size(), &OnFieldCallback, &OnRowCallback, this);
-  if (used != line.size()) {
-    Stop(Status::InvalidArgument(LinePrefix(line_) + CsvErrorText(csv_error(&parser_))));
-  }
+  if (used == line.size()) return;
+  // This row is bad; the next line starts afresh, so the rows after it are kept.
+  ImportRecord bad;
+  bad.line = row_start_;
+  bad.problem = CsvErrorText(csv_error(&parser_));
+  if (line_ != row_start_) bad.problem += " on line " + std::to_string(line_);
+  ready_.push_back(std::move(bad));
+  csv_free(&parser_);
+  csv_init(&parser_, kCsvOptions);
+  fields_.clear();
+  row_open_ = false;
+  seen_first_row_ = true;  // a header can only come first
 }
 
 void ImportReader::Impl::Finish() {
   if (!Plain() && csv_fini(&parser_, &OnFieldCallback, &OnRowCallback, this) != 0) {
+    std::string where = row_start_ == line_
+                            ? std::string()
+                            : "; lines " + std::to_string(row_start_) + " to " +
+                                  std::to_string(line_) + " were read inside it and not imported";
     Stop(Status::InvalidArgument(LinePrefix(row_start_) +
-                                 "a quoted CSV field is never closed (missing '\"')"));
+                                 "a quoted CSV field is never closed (missing '\"')" + where));
   }
   done_ = true;
 }

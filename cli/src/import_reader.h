@@ -7,9 +7,12 @@
 //     category — a comma inside a URL is just part of the URL;
 //   * otherwise the input is CSV (RFC 4180 quoting, parsed by libcsv in strict
 //     mode). A first row whose first field is "url" is a header and skipped.
-//     Rows need 3 or 4 columns; other rows come back as locally invalid. A
+//     Rows need 3 or 4 columns; other rows come back as locally invalid, and
+//     so does a row with broken quoting (reading goes on at the next line). A
 //     first row with a single column stops reading with a hint that a plain
-//     list needs --basis and --category.
+//     list needs --basis and --category, and so does a quoted field that is
+//     never closed (it took the rest of the input).
+// In both formats a row over 64 KiB comes back as locally invalid.
 // In both formats a UTF-8 byte order mark at the start is ignored, CRLF line
 // ends work, and blank lines and lines starting with '#' are skipped (unless
 // they are inside a quoted CSV field). Row numbers are physical line numbers,
@@ -57,8 +60,8 @@ class ImportReader {
   // are all returned first.
   bool Next(ImportRecord* record);
 
-  // Ok, or kInvalidArgument "line N: ..." for broken CSV quoting, an
-  // unterminated quoted field, or a single-column CSV.
+  // Ok, or kInvalidArgument "line N: ..." for an unterminated quoted field
+  // or a single-column CSV.
   const Status& status() const;
 
   // Bytes consumed from the input so far (for progress reports).
