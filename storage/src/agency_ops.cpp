@@ -112,6 +112,19 @@ Result<bool> RevokeTokenRow(WriteContext& ctx, const Actor& actor, int64_t token
     if (!*row) return Status::NotFound("no token with id " + std::to_string(token_id));
     return false;  // already revoked: nothing changed, nothing to log
   }
+  // Nobody could create an admin token again: refused, and the UPDATE rolls back with the rest.
+  auto role = ctx.db.Prepare("SELECT role = 'admin' FROM token WHERE id = ?1");
+  if (!role.ok()) return role.status();
+  auto row = role->Bind(1, token_id).Step();
+  if (!row.ok()) return row.status();
+  const bool was_admin = *row && role->Int(0) == 1;
+  auto admins = ctx.db.QueryInt("SELECT count(*) FROM token WHERE role = 'admin' AND revoked_at IS NULL");
+  if (!admins.ok()) return admins.status();
+  if (was_admin && *admins == 0) {
+    return Status::InvalidArgument("token #" + std::to_string(token_id) +
+                                   " is the last admin token and stays: create another admin "
+                                   "token first (token create --role admin)");
+  }
   auto audit = AppendAuditRow(ctx, actor, "token.revoke", "token:" + std::to_string(token_id),
                               "{}");
   if (!audit.ok()) return audit.status();

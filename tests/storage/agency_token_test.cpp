@@ -189,6 +189,29 @@ TEST_CASE("bootstrap passes store errors through") {
   CHECK(BootstrapAdmin(*store, "Admins").status().code() == Status::Code::kUnavailable);
 }
 
+TEST_CASE("the last admin token cannot be revoked, an admin among others can") {
+  ManualClock clock(kStart);
+  auto store = MustOpen(":memory:", clock);
+  MustAgency(*store, "Admins");
+  auto first = store->CreateToken(BootstrapActor(), "Admins", Role::kAdmin, "first", TokenHash("a1"));
+  auto second = store->CreateToken(BootstrapActor(), "Admins", Role::kAdmin, "second", TokenHash("a2"));
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  REQUIRE(store->RevokeToken(BootstrapActor(), first->id).ok());
+  const Status last = store->RevokeToken(BootstrapActor(), second->id);
+  CHECK(last.code() == Status::Code::kInvalidArgument);
+  CHECK_THAT(last.message(), Catch::Contains("token #" + std::to_string(second->id) +
+                                             " is the last admin token and stays"));
+  CHECK(store->Authenticate(TokenHash("a2")).ok());  // still works
+  auto audit = store->ListAudit(0, 10);
+  REQUIRE(audit.ok());
+  CHECK(audit->back().action == "token.revoke");
+  CHECK(audit->back().target == "token:" + std::to_string(first->id));  // the refused one left no row
+  auto third = store->CreateToken(BootstrapActor(), "Admins", Role::kAdmin, "third", TokenHash("a3"));
+  REQUIRE(third.ok());
+  CHECK(store->RevokeToken(BootstrapActor(), second->id).ok());
+}
+
 TEST_CASE("agency and token changes are audited") {
   ManualClock clock(kStart);
   auto store = MustOpen(":memory:", clock);
