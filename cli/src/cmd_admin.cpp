@@ -105,7 +105,7 @@ Handler SetupTokenList(CLI::App&) {
 
 Handler SetupTokenRevoke(CLI::App& command) {
   auto o = std::make_shared<TokenRevokeOptions>();
-  command.add_option("ID", o->id, "token id (see `token list`)")->required();
+  command.add_option("ID", o->id, "token id (see `token list`)")->required()->check(IdNumber());
   return [o](Context& ctx) {
     const json body = json::object();
     return Request(ctx, "/v1/tokens/" + std::to_string(o->id) + "/revoke", &body,

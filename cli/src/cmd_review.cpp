@@ -116,20 +116,20 @@ Handler SetupReviewList(CLI::App& command) {
 
 Handler SetupReviewShow(CLI::App& command) {
   auto id = std::make_shared<std::string>();
-  command.add_option("ID", *id, "discovered link id")->required()->check(CLI::PositiveNumber);
+  command.add_option("ID", *id, "discovered link id")->required()->check(IdNumber());
   return [id](Context& ctx) { return Request(ctx, "/v1/review/" + *id, nullptr, &PrintReviewed); };
 }
 
 Handler SetupReviewAccept(CLI::App& command) {
   auto o = std::make_shared<DecisionOptions>();
-  command.add_option("ID", o->id, "discovered link id")->required()->check(CLI::PositiveNumber);
+  command.add_option("ID", o->id, "discovered link id")->required()->check(IdNumber());
   command.add_option("--basis", o->text, "the court decision or order that covers it")->required();
   return [o](Context& ctx) { return RunDecision(ctx, *o, true); };
 }
 
 Handler SetupReviewReject(CLI::App& command) {
   auto o = std::make_shared<DecisionOptions>();
-  command.add_option("ID", o->id, "discovered link id")->required()->check(CLI::PositiveNumber);
+  command.add_option("ID", o->id, "discovered link id")->required()->check(IdNumber());
   command.add_option("--reason", o->text, "why it is not a finding")->required();
   return [o](Context& ctx) { return RunDecision(ctx, *o, false); };
 }

@@ -73,6 +73,15 @@ bool IsLinkId(const std::string& text) {
          text.find_first_not_of("0123456789") == std::string::npos;
 }
 
+CLI::Validator IdNumber() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (IsLinkId(text) && text.find_first_not_of('0') != std::string::npos) return {};
+        return "must be a whole number from 1, not \"" + text + "\"";
+      },
+      "ID");
+}
+
 Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target) {
   if (IsLinkId(target)) return std::stoll(target);
   Result<nlohmann::json> link = BodyOf(api.Get("/v1/links/lookup?" + BuildQuery({{"url", target}})));

@@ -53,6 +53,8 @@ Result<std::unique_ptr<ApiClient>> Connect(const Context& ctx);
 
 // True when a URL|ID argument is a link id (digits only).
 bool IsLinkId(const std::string& text);
+// For an ID argument: a whole number from 1 ("ID must be a whole number from 1, not ...").
+CLI::Validator IdNumber();
 // The link id a URL|ID argument names (asks the daemon to look a URL up).
 Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target);
 

@@ -414,6 +414,20 @@ TEST_CASE("usage errors exit 1, --help exits 0 and lists the exit codes") {
   CHECK_THAT(help.out, Catch::Contains("6  audit verify: the audit chain is broken"));
 }
 
+TEST_CASE("an ID that is not a whole number from 1 is a usage error saying so") {
+  const auto [args, bad] = GENERATE(table<std::vector<std::string>, std::string>({
+      {{"review", "show", "abc"}, "abc"},
+      {{"review", "show", "1.5"}, "1.5"},
+      {{"review", "accept", "0", "--basis", "B"}, "0"},
+      {{"review", "reject", "--reason", "R", "--", "-1"}, "-1"},
+      {{"token", "revoke", "x7"}, "x7"},
+  }));
+  const Outcome result = RunCli(args);
+  CHECK(result.code == 1);
+  CHECK_THAT(result.err, Catch::Contains("must be a whole number from 1, not \"" + bad + "\""));
+  CHECK_THAT(result.err, !Catch::Contains("179769"));
+}
+
 TEST_CASE("canon prints one canonical URL, or answers JSON lines in order") {
   const Outcome one = RunCli({"canon", "HTTPS://Example.ORG:443/a/../b?utm_source=x"});
   CHECK(one.code == 0);
