@@ -1,5 +1,6 @@
 // cluster, review list|show|accept|reject: reach and spread as operators and
 // reviewers see it. Flagged material is never shown: excerpts only.
+#include <algorithm>
 #include <memory>
 
 #include "commands.h"
@@ -27,9 +28,19 @@ constexpr JsonColumn kMemberColumns[] = {{"ID", "id"},           {"STATUS", "sta
                                          {"REVIEW", "review_state"}, {"URL", "canonical_url"}};
 
 void PrintCluster(std::ostream& out, const json& c) {
-  out << "cluster #" << FieldText(c, "cluster_id") << ": " << Member(c, "members").size()
-      << " copies, repost count " << FieldText(c, "repost_count") << ", reach "
-      << FieldText(c, "reach") << " views\n";
+  const json& members = Member(c, "members");
+  const size_t known = static_cast<size_t>(std::count_if(
+      members.begin(), members.end(), [](const json& m) { return !Member(m, "views").is_null(); }));
+  out << "cluster #" << FieldText(c, "cluster_id") << ": " << members.size()
+      << " copies, repost count " << FieldText(c, "repost_count") << ", reach ";
+  if (Member(c, "reach").is_null()) {
+    out << "unknown (no copy shows its views)\n";
+  } else if (known < members.size()) {
+    out << FieldText(c, "reach") << " views (" << known << " of " << members.size()
+        << " copies show their views)\n";
+  } else {
+    out << FieldText(c, "reach") << " views\n";
+  }
   PrintJsonTable(out, {std::begin(kMemberColumns), std::end(kMemberColumns)}, Member(c, "members"));
 }
 

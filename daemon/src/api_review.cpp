@@ -60,7 +60,7 @@ void GetCluster(const Context& ctx, const Call& call, Done done) {
                   {"created_at", FormatIso8601(cluster->created_at)},
                   {"link_id", *id},
                   {"repost_count", cluster->members.empty() ? 0 : cluster->members.size() - 1},
-                  {"reach", cluster->reach},
+                  {"reach", cluster->reach ? json(*cluster->reach) : json(nullptr)},
                   {"members", members}}));
 }
 

@@ -55,7 +55,7 @@ Result<ClusterInfo> QueryCluster(Db& db, int64_t link_id) {
     if (!*row) return info;
     ClusterMember m{stmt->Int(0), stmt->Text(1), stmt->Text(2), stmt->Text(3),
                     stmt->Text(4), stmt->OptInt(5), stmt->Int(6) != 0};
-    info.reach += m.views.value_or(0);
+    if (m.views) info.reach = info.reach.value_or(0) + *m.views;
     info.members.push_back(std::move(m));
   }
 }

@@ -134,6 +134,18 @@ HttpReply History(const std::string& target) {
   return {200, page.dump()};
 }
 
+// Link 12's copies: reach unknown (no views), link 13's: one of two shows views.
+HttpReply Cluster(int64_t id) {
+  json members = json::array({{{"id", id}, {"status", "alive"}, {"views", nullptr}, {"origin", "registered"},
+                               {"review_state", nullptr}, {"canonical_url", "https://a.example/12"}},
+                              {{"id", 40}, {"status", "alive"}, {"views", id == 13 ? json(700) : json(nullptr)},
+                               {"origin", "discovered"}, {"review_state", "confirmed"},
+                               {"canonical_url", "https://b.example/12"}}});
+  return {200, json{{"cluster_id", 5}, {"link_id", id}, {"repost_count", 1},
+                    {"reach", id == 13 ? json(700) : json(nullptr)}, {"members", members}}
+                   .dump()};
+}
+
 HttpReply FakeDaemon(const HttpRequest& r) {
   if (r.Header("authorization") != std::string("Bearer ") + kToken) {
     return Error(401, "unauthenticated", "missing, unknown or revoked token");
@@ -146,6 +158,8 @@ HttpReply FakeDaemon(const HttpRequest& r) {
     return {200, Link(12).dump()};
   if (t.rfind("/v1/links?", 0) == 0) return Page(t);
   if (t.rfind("/v1/links/12/history?", 0) == 0) return History(t);
+  if (t == "/v1/links/12/cluster") return Cluster(12);
+  if (t == "/v1/links/13/cluster") return Cluster(13);
   if (t == "/v1/audit/verify") {
     return {200, R"({"ok":false,"rows_checked":40,"first_broken_id":17,"reason":"hash mismatch"})"};
   }
@@ -358,6 +372,15 @@ TEST_CASE_METHOD(FakeDaemonFixture, "history says when it shows only the newest 
   REQUIRE(printed.is_array());
   CHECK(printed.size() == 2);
   CHECK(printed[0]["status"] == "removed");
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "cluster says reach unknown, never 0, when no copy shows its views") {
+  const Outcome none = Cli({"cluster", "12"});
+  CHECK(none.code == 0);
+  CHECK_THAT(none.out, Catch::StartsWith("cluster #5: 2 copies, repost count 1, reach unknown (no copy shows its views)\n"));
+  const Outcome some = Cli({"cluster", "13"});
+  CHECK(some.code == 0);
+  CHECK_THAT(some.out, Catch::StartsWith("cluster #5: 2 copies, repost count 1, reach 700 views (1 of 2 copies show their views)\n"));
 }
 
 TEST_CASE_METHOD(FakeDaemonFixture, "audit verify exits 6 when the chain is broken") {

@@ -21,7 +21,7 @@ CheckOutcome Seen(const DueLink& l, TimeMs at, std::optional<int64_t> views) {
 }
 
 CheckOutcome Clustered(const DueLink& l, TimeMs at, const std::string& fingerprint,
-                       const std::string& cluster, uint64_t simhash, int64_t views) {
+                       const std::string& cluster, uint64_t simhash, std::optional<int64_t> views) {
   CheckOutcome o = Seen(l, at, views);
   o.reach.fingerprint = fingerprint;
   o.reach.cluster_key = cluster;
@@ -95,6 +95,25 @@ TEST_CASE("pages join clusters by key, and a cluster lists its copies with their
   CHECK(by_fp[kFc].first == 0xFFFF000000000000ULL);  // all 64 bits survive storage
 
   CHECK(fx.store().GetCluster(999).status().code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("a cluster's reach adds the known views only, and is unknown when none is") {
+  Fixture fx(4);
+  const auto l = fx.Lease(kStart);
+  REQUIRE(l.size() == 4);
+  REQUIRE(fx.Record({Clustered(l[0], kStart, kFa, kFa, 0x1234, std::nullopt),
+                     Clustered(l[1], kStart, kFb, kFa, 0x1235, std::nullopt),
+                     Clustered(l[2], kStart, kFc, kFc, 0xFFFF000000000000ULL, 0),
+                     Clustered(l[3], kStart, std::string(64, 'd'), kFc, 0xFFFF000000000001ULL, std::nullopt)}) ==
+          std::vector<bool>{true, true, true, true});
+  auto unknown = fx.store().GetCluster(l[0].id);
+  REQUIRE(unknown.ok());
+  REQUIRE(unknown->members.size() == 2);
+  CHECK_FALSE(unknown->reach.has_value());  // not 0: nobody saw a count
+  auto partly = fx.store().GetCluster(l[2].id);
+  REQUIRE(partly.ok());
+  REQUIRE(partly->members.size() == 2);
+  CHECK(partly->reach == std::optional<int64_t>(0));  // one copy shows 0 views: a real 0
 }
 
 TEST_CASE("candidates are queued only within scope, depth and the day's budget") {

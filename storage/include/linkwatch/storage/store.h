@@ -358,7 +358,7 @@ struct ClusterInfo {
   std::string fingerprint;
   TimeMs created_at = 0;
   std::vector<ClusterMember> members;  // rejected links left out, by id
-  int64_t reach = 0;                   // sum of the members' known views
+  std::optional<int64_t> reach;        // sum of the members' known views; none known: nullopt
 };
 
 // One indexed page of a cluster, to rebuild the daemon's near-duplicate index.
