@@ -47,6 +47,10 @@ std::optional<ApiResponse> ParseLimit(const Call& call, int* limit);
 // A positive decimal id, or nullopt.
 std::optional<int64_t> ParseId(const std::string& text);
 
+// The categories of the config (registry.categories), and them as "a, b, c".
+bool KnownCategory(const Context& ctx, const std::string& category);
+std::string CategoryList(const Context& ctx);
+
 // JSON forms of stored records (docs/API.md).
 json TimeOrNull(const std::optional<TimeMs>& t);
 // Stored JSON array text parsed; [] when empty or not an array.

@@ -26,16 +26,6 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
-bool KnownCategory(const Context& ctx, const std::string& c) {
-  const auto& list = ctx.options.categories;
-  return std::find(list.begin(), list.end(), c) != list.end();
-}
-
-std::string CategoryList(const Context& ctx) {
-  std::string out;
-  for (const auto& c : ctx.options.categories) out += (out.empty() ? "" : ", ") + c;
-  return out;
-}
 
 std::variant<storage::Submission, FieldError> Validate(const Context& ctx, const json& item) {
   if (!item.is_object()) return FieldError{"", "each item must be a JSON object"};
@@ -116,6 +106,17 @@ void AnswerBatch(const std::vector<Row>& rows, const std::vector<storage::Submis
 }
 
 }  // namespace
+
+bool KnownCategory(const Context& ctx, const std::string& c) {
+  const auto& list = ctx.options.categories;
+  return std::find(list.begin(), list.end(), c) != list.end();
+}
+
+std::string CategoryList(const Context& ctx) {
+  std::string out;
+  for (const auto& c : ctx.options.categories) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
 
 void SubmitLink(const Context& ctx, const Call& call, Done done) {
   auto body = ParseObject(call.body);

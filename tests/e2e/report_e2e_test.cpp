@@ -172,3 +172,17 @@ TEST_CASE("the report for this week has the figures the daemon's checks recorded
   CHECK(page.find("<script") == std::string::npos);
   CHECK_THAT(page, Catch::Contains("Prosecutor"));
 }
+
+TEST_CASE("a report filter naming no agency or category is refused, not answered with zeros") {
+  Reporting r;
+  r.Token("Police");
+  const auto agency = r.Cli(r.daemon.first_token, {"report", "--agency", "Nobody"});
+  CHECK(agency.exit_code == 1);
+  CHECK_THAT(agency.err, Catch::Contains("no agency named \"Nobody\""));
+  const auto category = r.Cli(r.daemon.first_token, {"report", "--category", "satire"});
+  CHECK(category.exit_code == 1);
+  CHECK_THAT(category.err, Catch::Contains("unknown category \"satire\"; known: extremist, terrorist"));
+  const auto known = r.Cli(r.daemon.first_token, {"report", "--agency", "Police", "--category", "extremist"});
+  CHECK(known.exit_code == 0);
+  CHECK_THAT(known.out, Catch::Contains("Police"));
+}
