@@ -5,6 +5,8 @@
 // URL, HTTP status, response headers, rule set version and matched rules with
 // excerpts) and SHA256SUMS, so that `sha256sum -c SHA256SUMS` checks every
 // file without linkwatch.
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -46,6 +48,9 @@ std::string Extension(const json& headers) {
 // An export directory is new or empty: never mix two exports.
 Status PrepareDir(const std::string& dir) {
   std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return Status::InvalidArgument("export directory " + dir + " is a file, not a directory");
+  }
   if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
     return Status::InvalidArgument("export directory " + dir + " is not empty");
   }
@@ -55,10 +60,14 @@ Status PrepareDir(const std::string& dir) {
 }
 
 Status WriteFile(const fs::path& path, const std::string& bytes) {
+  errno = 0;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
-  if (!out) return Status::IOError("cannot write " + path.string());
+  if (!out) {
+    return Status::IOError("cannot write " + path.string() + ": " +
+                           (errno != 0 ? std::strerror(errno) : "write failed"));
+  }
   return Status::Ok();
 }
 

@@ -1,5 +1,7 @@
 // report: the weekly report, rendered by the daemon (GET /v1/report), printed
 // or written to a file.
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -19,21 +21,44 @@ struct ReportOptions {
   std::string out;     // empty: stdout
 };
 
-// Writes `body` to a temp file beside `path`, then renames it into place.
-Status WriteFile(const std::string& path, const std::string& body) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(body.data(), static_cast<std::streamsize>(body.size()));
-    if (!f.flush()) return Status::IOError("cannot write " + tmp);
-  }
+Status CannotWrite(const std::string& path, const std::string& why) {
+  return Status::IOError("cannot write " + path + ": " + why);
+}
+
+// Writes `body` straight into `path`; "" or why it failed.
+std::string WriteBytes(const std::filesystem::path& path, const std::string& body) {
+  errno = 0;
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (f) f.write(body.data(), static_cast<std::streamsize>(body.size()));
+  if (f) f.close();
+  if (f) return {};
+  return errno != 0 ? std::strerror(errno) : "write failed";
+}
+
+// A regular file (or a new one) is written beside itself and renamed into
+// place, so a reader never sees half a report; a symbolic link is followed to
+// the file it names. A directory is refused; a device or a pipe is written to.
+Status WriteReport(const std::string& out, const std::string& body) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return Status::IOError("cannot write " + path + ": " + ec.message());
+  const fs::path path = fs::weakly_canonical(fs::path(out), ec);
+  if (ec) return CannotWrite(out, ec.message());
+  const fs::file_status st = fs::status(path, ec);
+  if (fs::is_directory(st)) return CannotWrite(out, "it is a directory");
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    const std::string why = WriteBytes(path, body);
+    return why.empty() ? Status::Ok() : CannotWrite(out, why);
   }
-  return Status::Ok();
+  fs::path tmp = path;
+  tmp += ".tmp";
+  std::string why = WriteBytes(tmp, body);
+  if (why.empty()) {
+    fs::rename(tmp, path, ec);
+    if (ec) why = ec.message();
+  }
+  if (why.empty()) return Status::Ok();
+  fs::remove(tmp, ec);
+  return CannotWrite(out, why);
 }
 
 int RunReport(Context& ctx, const ReportOptions& o) {
@@ -53,7 +78,7 @@ int RunReport(Context& ctx, const ReportOptions& o) {
     ctx.io.out << *body;
     return kExitOk;
   }
-  if (auto st = WriteFile(o.out, *body); !st.ok()) return Fail(ctx, st);
+  if (auto st = WriteReport(o.out, *body); !st.ok()) return Fail(ctx, st);
   ctx.io.err << "wrote " << o.out << " (" << body->size() << " bytes)\n";
   return kExitOk;
 }

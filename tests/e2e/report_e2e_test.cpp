@@ -4,6 +4,7 @@
 // history says, in every format; the HTML carries its charts.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -185,4 +186,30 @@ TEST_CASE("a report filter naming no agency or category is refused, not answered
   const auto known = r.Cli(r.daemon.first_token, {"report", "--agency", "Police", "--category", "extremist"});
   CHECK(known.exit_code == 0);
   CHECK_THAT(known.out, Catch::Contains("Police"));
+}
+
+TEST_CASE("report --out follows a symbolic link, refuses a directory, writes a device in place") {
+  Reporting r;
+  namespace fs = std::filesystem;
+  const std::string target = r.dir.File("real.md");
+  test::WriteFile(target, "old");
+  fs::create_symlink(target, r.dir.File("link.md"));
+  const auto linked = r.Cli(r.daemon.first_token, {"report", "--out", r.dir.File("link.md")});
+  CHECK(linked.exit_code == 0);
+  CHECK(fs::is_symlink(r.dir.File("link.md")));  // still the link
+  CHECK_THAT(ReadFile(target), Catch::StartsWith("# "));  // the report went to its target
+
+  fs::create_directories(r.dir.File("adir"));
+  const auto dir = r.Cli(r.daemon.first_token, {"report", "--out", r.dir.File("adir")});
+  CHECK(dir.exit_code != 0);
+  CHECK_THAT(dir.err, Catch::Contains("cannot write " + r.dir.File("adir") + ": it is a directory"));
+
+  const auto missing = r.Cli(r.daemon.first_token, {"report", "--out", r.dir.File("no/such/dir/r.md")});
+  CHECK(missing.exit_code != 0);
+  CHECK_THAT(missing.err, Catch::Contains("cannot write " + r.dir.File("no/such/dir/r.md") +
+                                          ": No such file or directory"));
+
+  const auto device = r.Cli(r.daemon.first_token, {"report", "--out", "/dev/null"});
+  CHECK(device.exit_code == 0);
+  CHECK(fs::is_character_file("/dev/null"));  // written to, not replaced by a file
 }

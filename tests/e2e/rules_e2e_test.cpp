@@ -168,7 +168,12 @@ TEST_CASE("flagged pages show their rule and excerpt, evidence exports and verif
     CHECK(snap["rules_version"] == version);
     CHECK(manifest["reports"][0]["basis"] == "Court 1/2026");
     // A second export into the same directory is refused; a changed file fails the check.
-    CHECK(m.Cli({"evidence", std::to_string(flag), "--export", out}).exit_code == 1);
+    const auto again = m.Cli({"evidence", std::to_string(flag), "--export", out});
+    CHECK(again.exit_code == 1);
+    CHECK_THAT(again.err, Catch::Contains("export directory " + out + " is not empty"));
+    const auto onto_file = m.Cli({"evidence", std::to_string(flag), "--export", out + "/manifest.json"});
+    CHECK(onto_file.exit_code == 1);
+    CHECK_THAT(onto_file.err, Catch::Contains(out + "/manifest.json is a file, not a directory"));
     test::WriteFile(out + "/" + snap["file"].get<std::string>(), "tampered");
     CHECK(Sh("cd '" + out + "' && sha256sum -c SHA256SUMS").exit_code != 0);
   }
