@@ -45,6 +45,7 @@ struct InvalidRow {
 struct ImportTally {
   int64_t added = 0;
   int64_t duplicate = 0;
+  int64_t repeated = 0;  // of the duplicates: already reported by this agency with this basis
   int64_t sent = 0;
   std::vector<InvalidRow> invalid;
   bool committed() const { return added + duplicate > 0; }
@@ -177,6 +178,7 @@ void Importer::Count(const json& answer) {
   const json& summary = Member(answer, "summary");
   tally_.added += IntOr(Member(summary, "new"), 0);
   tally_.duplicate += IntOr(Member(summary, "duplicate"), 0);
+  tally_.repeated += IntOr(Member(summary, "repeated"), 0);
   for (const json& row : Member(answer, "results")) {
     if (Member(row, "ok") == false) {
       tally_.invalid.push_back({IntOr(Member(row, "line"), 0), ErrorReason(Member(row, "error"))});
@@ -186,12 +188,17 @@ void Importer::Count(const json& answer) {
 
 void PrintHuman(std::ostream& out, const ImportTally& t) {
   out << t.added << " new, " << t.duplicate << " duplicate, " << t.invalid.size() << " invalid\n";
+  if (t.repeated > 0) {
+    out << t.repeated << " of the duplicates your agency had already reported with the same basis:"
+        << " nothing new recorded for them\n";
+  }
   for (const InvalidRow& row : t.invalid) out << "line " << row.line << ": " << row.reason << '\n';
 }
 
 void PrintMachine(std::ostream& out, const ImportTally& t, const Status& stopped) {
   json result = {
-      {"summary", {{"new", t.added}, {"duplicate", t.duplicate}, {"invalid", t.invalid.size()}}},
+      {"summary",
+       {{"new", t.added}, {"duplicate", t.duplicate}, {"repeated", t.repeated}, {"invalid", t.invalid.size()}}},
       {"invalid", json::array()}};
   for (const InvalidRow& row : t.invalid) {
     result["invalid"].push_back({{"line", row.line}, {"error", row.reason}});

@@ -36,7 +36,11 @@ struct ListOptions {
 };
 
 void PrintSubmitResult(std::ostream& out, const json& r) {
-  if (Member(r, "duplicate") == true) {
+  if (Member(r, "repeated") == true) {
+    out << "your agency already reported link #" << FieldText(r, "link_id")
+        << " with this basis (report #" << FieldText(r, "report_id")
+        << "); nothing new was recorded\n";
+  } else if (Member(r, "duplicate") == true) {
     out << "already registered by " << FieldText(r, "first_agency") << " on "
         << FieldText(r, "first_reported_at") << " (link #" << FieldText(r, "link_id")
         << "); your report was recorded\n";

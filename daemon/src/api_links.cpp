@@ -61,6 +61,7 @@ json SubmitResultJson(const storage::SubmissionResult& r, const std::string& can
           {"report_id", r.report_id},
           {"canonical_url", canonical_url},
           {"duplicate", r.duplicate},
+          {"repeated", r.repeated},
           {"first_agency", r.first_agency},
           {"first_reported_at", FormatIso8601(r.first_reported_at)}};
 }
@@ -83,7 +84,7 @@ json RowLine(const json& item, size_t index) {
 void AnswerBatch(const std::vector<Row>& rows, const std::vector<storage::Submission>& subs,
                  const std::vector<storage::SubmissionResult>& results, Done done) {
   json out = json::array();
-  int new_count = 0, dup_count = 0, invalid = 0;
+  int new_count = 0, dup_count = 0, repeated = 0, invalid = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
     if (row.error) {
@@ -95,6 +96,7 @@ void AnswerBatch(const std::vector<Row>& rows, const std::vector<storage::Submis
     }
     const auto& r = results.at(row.submission);
     (r.duplicate ? dup_count : new_count)++;
+    repeated += r.repeated ? 1 : 0;
     json j = SubmitResultJson(r, subs.at(row.submission).canonical_url);
     j["index"] = i;
     j["line"] = row.line;
@@ -102,7 +104,10 @@ void AnswerBatch(const std::vector<Row>& rows, const std::vector<storage::Submis
     out.push_back(std::move(j));
   }
   done(Json(200, {{"results", out},
-                  {"summary", {{"new", new_count}, {"duplicate", dup_count}, {"invalid", invalid}}}}));
+                  {"summary", {{"new", new_count},
+                               {"duplicate", dup_count},
+                               {"repeated", repeated},
+                               {"invalid", invalid}}}}));
 }
 
 }  // namespace

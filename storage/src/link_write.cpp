@@ -1,3 +1,4 @@
+#include <optional>
 #include <utility>
 
 #include "json_text.h"
@@ -51,6 +52,20 @@ Result<std::pair<int64_t, bool>> InsertOrFindLink(Db& db, const Submission& s, T
   return std::make_pair(*existing, false);
 }
 
+// The agency's earlier report of the link with the same basis and category, if any.
+Result<std::optional<int64_t>> FindSameReport(Db& db, const Actor& actor, int64_t link_id,
+                                              const Submission& s) {
+  auto stmt = db.Prepare(
+      "SELECT id FROM report WHERE link_id = ?1 AND agency_id = ?2 AND legal_basis = ?3 "
+      "AND category = ?4 ORDER BY id LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, link_id).Bind(2, actor.agency_id).Bind(3, s.legal_basis).Bind(4, s.category);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt->Int(0));
+}
+
 Result<int64_t> InsertReport(Db& db, const Actor& actor, int64_t link_id, const Submission& s,
                              TimeMs now, bool duplicate) {
   auto stmt = db.Prepare(
@@ -83,8 +98,10 @@ Status AuditRegistration(WriteContext& ctx, const Actor& actor, const Submission
                                  {"basis", s.legal_basis},
                                  {"category", s.category},
                                  {"report", r.report_id}};
-  return AppendAuditRow(ctx, actor, r.duplicate ? "link.register.duplicate" : "link.register",
-                        "link:" + std::to_string(r.link_id), JsonText(detail))
+  const char* action = r.repeated    ? "link.register.repeat"
+                       : r.duplicate ? "link.register.duplicate"
+                                     : "link.register";
+  return AppendAuditRow(ctx, actor, action, "link:" + std::to_string(r.link_id), JsonText(detail))
       .status();
 }
 
@@ -99,6 +116,20 @@ Result<SubmissionResult> RegisterOne(WriteContext& ctx, const Actor& actor,
   if (!r.duplicate) {
     r.first_agency = agency_name;
     r.first_reported_at = now;
+  }
+  if (r.duplicate) {
+    auto same = FindSameReport(ctx.db, actor, r.link_id, s);
+    if (!same.ok()) return same.status();
+    if (*same) {
+      r.repeated = true;
+      r.report_id = **same;
+      auto first = LoadFirstReport(ctx.db, r.link_id);
+      if (!first.ok()) return first.status();
+      r.first_agency = std::move(first->agency);
+      r.first_reported_at = first->at;
+      if (auto st = AuditRegistration(ctx, actor, s, r); !st.ok()) return st;
+      return r;
+    }
   }
   auto report = InsertReport(ctx.db, actor, r.link_id, s, now, r.duplicate);
   if (!report.ok()) return report.status();

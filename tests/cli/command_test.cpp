@@ -259,7 +259,7 @@ TEST_CASE_METHOD(FakeDaemonFixture, "import --json prints the summary and the in
   const Outcome result = Cli({"import", "-", "--json"}, kMixedCsv);
   CHECK(result.code == 5);
   const json printed = json::parse(result.out);
-  CHECK(printed["summary"] == json{{"new", 3}, {"duplicate", 0}, {"invalid", 2}});
+  CHECK(printed["summary"] == json{{"new", 3}, {"duplicate", 0}, {"repeated", 0}, {"invalid", 2}});
   REQUIRE(printed["invalid"].size() == 2);
   CHECK(printed["invalid"][0] == json{{"line", 3}, {"error", "url: host is blocked"}});
   CHECK(printed["invalid"][1]["line"] == 4);

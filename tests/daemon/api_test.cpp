@@ -185,7 +185,7 @@ TEST_CASE("a batch commits its valid rows and reports the invalid ones by line")
   const auto r = s.Call("POST", "/v1/links/batch", {{"items", items}}, op);
   REQUIRE(r.status == 200);
   const json out = Body(r);
-  CHECK(out["summary"] == json{{"new", 2}, {"duplicate", 1}, {"invalid", 2}});
+  CHECK(out["summary"] == json{{"new", 2}, {"duplicate", 1}, {"repeated", 1}, {"invalid", 2}});
   REQUIRE(out["results"].size() == 5);
   CHECK(out["results"][1]["ok"] == false);
   CHECK(out["results"][1]["line"] == 3);

@@ -130,6 +130,20 @@ TEST_CASE("import commits the good rows and names the bad ones by line") {
   auto listed = s.Cli(a, {"list", "--json"});
   REQUIRE(listed.exit_code == 0);
   CHECK(json::parse(listed.out)["links"].size() == 2);
+
+  // The same file imported again, as after a partial failure: the rows already in count once.
+  auto retried = s.Cli(a, {"import", s.dir.File("links.csv")});
+  CHECK(retried.exit_code == 5);
+  CHECK_THAT(retried.out, Catch::StartsWith("0 new, 3 duplicate, 3 invalid\n"
+                                            "3 of the duplicates your agency had already reported"));
+  auto shown = s.Cli(a, {"show", "https://example.org/1", "--json"});
+  REQUIRE(shown.exit_code == 0);
+  CHECK(json::parse(shown.out)["reports"].size() == 2);  // first, and "dup" with its own basis
+  auto again = s.Cli(a, {"submit", "https://example.org/4", "--basis", "Court 1/2024, part 2",
+                         "--category", "terrorist"});
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, Catch::Contains("your agency already reported link #") &&
+                            Catch::Contains("nothing new was recorded"));
 }
 
 TEST_CASE("an import spread over many pipelined batches counts every row once") {

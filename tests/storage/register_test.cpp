@@ -322,8 +322,38 @@ TEST_CASE("registrations are audited with their report") {
   CHECK((*audit)[0].detail ==
         R"({"basis":"Court decision 2-123/2026","category":"extremism","report":)" +
             std::to_string(r[0].report_id) + R"(,"url":"https://example.org/a"})");
-  CHECK((*audit)[1].action == "link.register.duplicate");
+  CHECK((*audit)[1].action == "link.register.repeat");  // the same agency, basis and category
   CHECK((*audit)[1].target == target);
+}
+
+TEST_CASE("an agency reporting a link again with the same basis records nothing new") {
+  ManualClock clock(kStart);
+  auto store = MustOpen(":memory:", clock);
+  const Actor police = MustAgency(*store, "Police");
+  const Actor fsb = MustAgency(*store, "FSB");
+  const auto first = MustRegister(*store, police, {Sub("https://example.org/a", "first")});
+  clock.Advance(1000);
+  // A retried import: same agency, basis and category (the note may differ).
+  const auto again = MustRegister(*store, police, {Sub("https://example.org/a", "retry")});
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].duplicate);
+  CHECK(again[0].repeated);
+  CHECK(again[0].report_id == first[0].report_id);
+  CHECK(again[0].first_agency == "Police");
+  // A new basis from the same agency, and another agency, are new reports.
+  Submission other_basis = Sub("https://example.org/a");
+  other_basis.legal_basis = "Court decision 9-1/2026";
+  const auto newer = MustRegister(*store, police, {other_basis});
+  CHECK(newer[0].duplicate);
+  CHECK_FALSE(newer[0].repeated);
+  CHECK(newer[0].report_id != first[0].report_id);
+  const auto by_fsb = MustRegister(*store, fsb, {Sub("https://example.org/a")});
+  CHECK(by_fsb[0].duplicate);
+  CHECK_FALSE(by_fsb[0].repeated);
+  auto link = store->GetLink(first[0].link_id);
+  REQUIRE(link.ok());
+  REQUIRE(link->reports.size() == 3);
+  CHECK(link->reports[0].note == "first");
 }
 
 }  // namespace

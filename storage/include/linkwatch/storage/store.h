@@ -88,6 +88,10 @@ struct SubmissionResult {
   int64_t link_id = 0;
   int64_t report_id = 0;
   bool duplicate = false;       // the link existed before this submission
+  // The agency had reported the link already, with this basis and category:
+  // that report stands (report_id) and no new one is recorded. A retried
+  // import does not count the same work twice.
+  bool repeated = false;
   std::string first_agency;     // agency of the link's first report
   TimeMs first_reported_at = 0; // time of the link's first report
 };
