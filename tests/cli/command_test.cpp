@@ -298,7 +298,7 @@ TEST_CASE_METHOD(FakeDaemonFixture,
 
 TEST_CASE_METHOD(FakeDaemonFixture,
                  "an oversized row is refused locally, and batches stay small in bytes") {
-  std::string csv = "https://a.example/huge,B,C,\"" + std::string(20 << 20, 'n') + "\"\n";
+  std::string csv = "https://a.example/huge,B,C,\"" + std::string(256 << 10, 'n') + "\"\n";
   const std::string note(40 * 1024, 'x');
   for (int i = 0; i < 40; ++i) csv += "https://a.example/" + std::to_string(i) + ",B,C," + note + "\n";
   const Outcome result = Cli({"import", "-"}, csv);
