@@ -123,18 +123,14 @@ Result<SubmissionResult> RegisterOne(WriteContext& ctx, const Actor& actor,
     if (*same) {
       r.repeated = true;
       r.report_id = **same;
-      auto first = LoadFirstReport(ctx.db, r.link_id);
-      if (!first.ok()) return first.status();
-      r.first_agency = std::move(first->agency);
-      r.first_reported_at = first->at;
-      if (auto st = AuditRegistration(ctx, actor, s, r); !st.ok()) return st;
-      return r;
     }
   }
-  auto report = InsertReport(ctx.db, actor, r.link_id, s, now, r.duplicate);
-  if (!report.ok()) return report.status();
-  r.report_id = *report;
-  if (r.duplicate) {
+  if (!r.repeated) {
+    auto report = InsertReport(ctx.db, actor, r.link_id, s, now, r.duplicate);
+    if (!report.ok()) return report.status();
+    r.report_id = *report;
+  }
+  if (r.duplicate && !r.repeated) {
     // An agency vouching for a discovered link confirms it (and a rejected one
     // is monitored again): a registration is a person's decision with a basis.
     auto confirm = ctx.db.Prepare(
@@ -142,6 +138,8 @@ Result<SubmissionResult> RegisterOne(WriteContext& ctx, const Actor& actor,
         "next_check_at = coalesce(next_check_at, ?2) WHERE id = ?1 AND review_state <> 'confirmed'");
     if (!confirm.ok()) return confirm.status();
     if (auto st = confirm->Bind(1, r.link_id).Bind(2, now).Run(); !st.ok()) return st;
+  }
+  if (r.duplicate) {
     // After our own insert: a link found by the crawler may have had no report yet.
     auto first = LoadFirstReport(ctx.db, r.link_id);
     if (!first.ok()) return first.status();
