@@ -16,7 +16,8 @@
 # pages/s: from the first check to the last (link_check.checked_at), and wall time
 # from the daemon's start (cycle 1) or the rescan (cycle 2) to "all recorded".
 # CPU-ms/page: utime+stime of the process(es) over the phase. Peak RSS: VmHWM / %M.
-# Also printed: nginx's and the whole machine's CPU per phase, the daemon's CPU per thread,
+# Also printed: nginx's and the whole machine's CPU per phase, the daemon's CPU per thread (with its
+# context switches and the time it was runnable but waited for a core),
 # and the TCP connections nginx saw. CHECK_CYCLE_TRACE=1 adds the daemon's queue sampled
 # every 50 ms (in flight / fetching / queued) and how often nginx sat idle.
 # CHECK_CYCLE_PERF=DIR records `perf record -F 499 -g` of the daemon over each cycle into
@@ -287,15 +288,19 @@ wait_recorded() {  # TARGET START [TRACE]: polls until checks_recorded >= TARGET
 # Serve): the main thread runs the io_context (API, scheduler, curl), then come the WAL
 # checkpointer, the storage writer and the worker pool ([server] worker_threads).
 roles=(io checkpointer writer worker worker worker worker)
-thread_ticks() {  # one line per thread: "role ticks"
+ctx_switches() { awk '/ctxt_switches:/ {n += $2} END {print n + 0}' "/proc/$1/status"; }  # voluntary + not
+run_wait_ms() { awk '{printf "%d", $2 / 1e6}' "/proc/$1/schedstat"; }  # time runnable but not running
+thread_ticks() {  # one line per thread: "role ticks context-switches wait-ms"
   local i=0 tid
   for tid in $(ls /proc/"$daemon_pid"/task | sort -n); do
-    echo "${roles[$i]:-thread$i} $(cpu_ticks "$daemon_pid/task/$tid")"
+    echo "${roles[$i]:-thread$i} $(cpu_ticks "$daemon_pid/task/$tid") $(ctx_switches "$daemon_pid/task/$tid") $(run_wait_ms "$daemon_pid/task/$tid")"
     i=$((i + 1))
   done
 }
-thread_delta() {  # BEFORE_FILE AFTER_FILE: "role s, role s, ..." per thread over the phase
-  paste -d' ' "$1" "$2" | awk -v hz="$hz" '{printf "%s%s %.2f", (NR > 1 ? ", " : ""), $1, ($4 - $2) / hz}'
+# BEFORE_FILE AFTER_FILE: "role CPU-s (context switches, ms runnable but waiting for a core), ..."
+thread_delta() {
+  paste -d' ' "$1" "$2" | awk -v hz="$hz" '{printf "%s%s %.2f (%d sw, %d ms wait)",
+    (NR > 1 ? ", " : ""), $1, ($6 - $2) / hz, $7 - $3, $8 - $4}'
 }
 # From the first to the last checked_at of checks with id > FROM: "count span_s"
 check_span() { db "SELECT count(*), max((max(checked_at) - min(checked_at)) / 1000.0, 0.001) FROM link_check WHERE id > $1" | tr '|' ' '; }
@@ -391,13 +396,13 @@ printf "  cycle 1 / curl pages/s: %.2f (wall %.2f; aim >= 0.8)   cycle 2 / cycle
 echo "  time: curl ${curl_wall:0:6} s; cycle 1 checks span ${c1_span} s (${c1_wall:0:6} s from daemon start); cycle 2 span ${c2_span} s (${c2_wall:0:6} s from rescan)"
 echo "  cycle 1 checks: $c1_classes; nginx: $(codes cycle1) over $(conns cycle1) connections (curl: $(conns curl), $(conns curl1) for 1x300)"
 echo "  cycle 2 checks: $c2_n, $c2_nm not modified; nginx: $(codes cycle2) over $(conns cycle2) connections"
-echo "  daemon CPU s by thread: cycle 1 (with start-up) $(thread_delta <(sed 's/ .*/ 0/' "$work/threads.1") "$work/threads.1")"
+echo "  daemon CPU s by thread: cycle 1 (with start-up) $(thread_delta <(sed 's/ .*/ 0 0 0/' "$work/threads.1") "$work/threads.1")"
 echo "                          cycle 2 $(thread_delta "$work/threads.1" "$work/threads.2")"
 echo "  status after cycle 2: $c2_status"
 printf "  full pipeline (cycle 1 with [rules] %s: %s rules; every page extracted and matched) / curl pages/s: %.2f (wall %.2f)   peak RSS %.0f MB\n" \
   "conf/rules" "${f_rules:-?}" "$(echo "$f_rate / $curl_rate" | bc -l)" "$(echo "$f_wrate / $curl_rate" | bc -l)" "$(echo "$f_rss / 1024" | bc -l)"
 echo "  full pipeline: checks span ${f_span} s (${f_wall:0:6} s from daemon start); $f_flagged links flagged (pages with the slogan: $f_expected), $f_evidence evidence snapshots; nginx: $(codes full) over $(conns full) connections"
-echo "  full pipeline daemon CPU s by thread (with start-up): $(thread_delta <(sed 's/ .*/ 0/' "$work/threads.full") "$work/threads.full")"
+echo "  full pipeline daemon CPU s by thread (with start-up): $(thread_delta <(sed 's/ .*/ 0 0 0/' "$work/threads.full") "$work/threads.full")"
 echo "  status after the full pipeline: $f_status"
 
 [ "$trace" = 1 ] || exit 0
