@@ -112,9 +112,12 @@ void ListRules(const Context& ctx, const Call&, Done done) {
 
 void ReloadRules(const Context& ctx, const Call& call, Done done) {
   if (ctx.options.hooks.rules == nullptr) return done(NoRules());
-  const std::string previous = ctx.options.hooks.rules->Current()->version();
+  const auto running = ctx.options.hooks.rules->Current();
+  const std::string previous = running->version();
   std::vector<matcher::LoadError> errors;
   auto loaded = ctx.options.hooks.rules->Reload(&errors);
+  LogReload("by agency " + call.actor.agency + " (token " + std::to_string(call.actor.token_id) + ")",
+            loaded, errors, *running);
   json detail = {{"ok", loaded.ok()}, {"previous", previous}};
   if (loaded.ok()) {
     detail["version"] = (*loaded)->version();

@@ -90,24 +90,13 @@ SchedulerOptions SchedulerOptionsFrom(const Config& config) {
   return o;
 }
 
-std::string ListErrors(const std::vector<matcher::LoadError>& errors, const Status& st) {
-  if (errors.empty()) return st.message();
-  std::string out;
-  for (const auto& e : errors) out += "\n  " + e.ToString();
-  return out;
-}
-
-// Loads the configured rules; on failure the daemon does not start.
-bool LoadRules(RuleSource& rules) {
+// Loads the rules anew, logging the outcome; false when the set is refused.
+bool LoadRules(RuleSource& rules, std::string_view cause) {
   std::vector<matcher::LoadError> errors;
+  const auto running = rules.Current();
   auto loaded = rules.Reload(&errors);
-  if (!loaded.ok()) {
-    spdlog::error("rule set refused ({} errors):{}", errors.size(), ListErrors(errors, loaded.status()));
-    return false;
-  }
-  spdlog::info("rules: {} rules, {} hash entries, version {}", (*loaded)->rules().size(),
-               (*loaded)->hash_entries().size(), (*loaded)->version().substr(0, 12));
-  return true;
+  LogReload(cause, loaded, errors, *running);
+  return loaded.ok();
 }
 
 // The near-duplicate index of the pages stored in clusters.
@@ -143,8 +132,7 @@ void WatchHangup(asio::signal_set& hup, RuleSource& rules, asio::thread_pool& wo
   hup.async_wait([&hup, &rules, &workers](const boost::system::error_code& ec, int) {
     if (ec) return;
     asio::post(workers, [&rules] {
-      spdlog::info("SIGHUP: reloading rules");
-      if (!LoadRules(rules)) spdlog::warn("the running rule set stays in force");
+      LoadRules(rules, "on SIGHUP");
     });
     WatchHangup(hup, rules, workers);
   });
@@ -160,7 +148,7 @@ int Serve(const Config& config, storage::Store& store) {
   asio::thread_pool workers(static_cast<size_t>(config.server.worker_threads));
   auto run_on_workers = [&workers](std::function<void()> fn) { asio::post(workers, std::move(fn)); };
   RuleSource rules(config.rules.paths, LoadOptionsFrom(config));
-  if (!LoadRules(rules)) return 1;
+  if (!LoadRules(rules, "at start")) return 1;
   auto counter_rules = LoadCounterRules(config.counters.paths);
   if (!counter_rules.ok()) {
     spdlog::error("counter extractors refused: {}", counter_rules.status().message());

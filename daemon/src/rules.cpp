@@ -1,5 +1,7 @@
 #include "linkwatch/daemon/rules.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -154,6 +156,25 @@ Result<std::shared_ptr<const matcher::RuleSet>> RuleSource::Reload(
   current_ = *loaded;
   loaded_at_ = SystemClock::Instance().Now();
   return current_;
+}
+
+void LogReload(std::string_view cause, const Result<std::shared_ptr<const matcher::RuleSet>>& loaded,
+               const std::vector<matcher::LoadError>& errors, const matcher::RuleSet& running) {
+  if (loaded.ok()) {
+    spdlog::info("rules loaded {}: {} rules, {} hash entries, version {}", cause,
+                 (*loaded)->rules().size(), (*loaded)->hash_entries().size(),
+                 (*loaded)->version().substr(0, 12));
+    return;
+  }
+  std::string list;
+  for (const auto& e : errors) list += "\n  " + e.ToString();
+  if (errors.empty()) list = " " + loaded.status().message();
+  spdlog::error("rule set refused {}, {} {}:{}", cause, errors.size(), errors.size() == 1 ? "error" : "errors",
+                list);
+  if (!running.rules().empty() || !running.hash_entries().empty()) {
+    spdlog::warn("the running rule set ({} rules, version {}) stays in force", running.rules().size(),
+                 running.version().substr(0, 12));
+  }
 }
 
 std::shared_ptr<const matcher::RuleSet> RuleSource::Current() const {

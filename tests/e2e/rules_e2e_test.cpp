@@ -232,6 +232,12 @@ patterns = ['storm\s+warning(']
   CHECK(cli.exit_code == 1);
   CHECK_THAT(cli.err, Catch::Contains("more.toml:7"));
   CHECK_THAT(cli.err, Catch::Contains("stays in force"));
+  // The daemon's log says who asked, what was wrong and what stays.
+  const std::string log = m.daemon.child->Stderr();
+  CHECK_THAT(log, Catch::Contains("rule set refused by agency ") && Catch::Contains("(token 1), 1 error:"));
+  CHECK_THAT(log, Catch::Contains("more.toml:7: rule \"wx-001\""));
+  CHECK_THAT(log, Catch::Contains("the running rule set (1 rules, version " + before.substr(0, 12) +
+                                  ") stays in force"));
 
   test::WriteFile(m.dir.File("rules/more.toml"), R"([[rule]]
 id = "wx-001"
@@ -267,6 +273,10 @@ patterns = ['glass\s+lantern']
     if (!swapped) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(swapped);
+  CHECK(m.daemon.child->WaitFor("rules loaded on SIGHUP: 3 rules").has_value());
+  CHECK_THAT(m.daemon.child->Stderr(), Catch::Contains("rules loaded at start: 1 rules") &&
+                                           Catch::Contains("(token 1): 2 rules, 0 hash entries, version " +
+                                                           after.substr(0, 12)));
 
   const auto audit = m.Call("GET", "/v1/audit/verify");
   CHECK(audit["ok"] == true);

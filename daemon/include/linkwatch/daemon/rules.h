@@ -50,6 +50,12 @@ class RuleSource {
   TimeMs loaded_at_ = 0;                             // guarded by mu_
 };
 
+// Logs what a reload asked for by `cause` ("at start", "on SIGHUP", "by
+// agency X (token N)") came to: the new set's size and version, or each
+// error and that the running set stays in force.
+void LogReload(std::string_view cause, const Result<std::shared_ptr<const matcher::RuleSet>>& loaded,
+               const std::vector<matcher::LoadError>& errors, const matcher::RuleSet& running);
+
 // Why a page that answers 2xx counts as removed: it carried flagged content
 // once and no longer does.
 inline constexpr char kContentRemovedReason[] = "content removed: no rule matches the page any more";
