@@ -7,6 +7,7 @@
 #include <deque>
 #include <future>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "exit_codes.h"
@@ -32,8 +33,8 @@ constexpr char kImportHelp[] =
 
 struct ImportCliOptions {
   std::string file;
-  std::string basis;
-  std::string category;
+  std::optional<std::string> basis;  // given or not: an empty one is a mistake
+  std::optional<std::string> category;
   int batch_size = kDefaultBatchSize;
 };
 
@@ -237,16 +238,27 @@ Result<Input> OpenInput(const std::string& path, std::istream& std_in) {
   return input;
 }
 
+// Blank is not a value: a plain list needs a real basis and category for every URL.
+bool Blank(const std::optional<std::string>& v) {
+  return v && v->find_first_not_of(" \t") == std::string::npos;
+}
+
 Result<ImportOptions> FormatOptions(const ImportCliOptions& o) {
-  if (o.basis.empty() != o.category.empty()) {
+  if (Blank(o.basis)) {
+    return Status::InvalidArgument(
+        "--basis is empty: give the legal basis (court decision or order reference) of every URL "
+        "of the list");
+  }
+  if (Blank(o.category)) return Status::InvalidArgument("--category is empty: give the category of every URL of the list");
+  if (o.basis.has_value() != o.category.has_value()) {
     return Status::InvalidArgument(
         "give both --basis and --category (FILE is a plain list of URLs) or neither (FILE is "
         "CSV)");
   }
   ImportOptions options;
-  if (!o.basis.empty()) {
-    options.basis = o.basis;
-    options.category = o.category;
+  if (o.basis) {
+    options.basis = *o.basis;
+    options.category = *o.category;
   }
   return options;
 }

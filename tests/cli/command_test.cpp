@@ -322,6 +322,21 @@ TEST_CASE_METHOD(FakeDaemonFixture, "import refuses --basis without --category b
   CHECK(server.requests().empty());
 }
 
+TEST_CASE_METHOD(FakeDaemonFixture, "import names an empty --basis or --category, even when both are given") {
+  const auto [args, message] = GENERATE(table<std::vector<std::string>, std::string>({
+      {{"--basis", "", "--category", "extremist"}, "--basis is empty: give the legal basis"},
+      {{"--basis", "Court 5", "--category", " "}, "--category is empty: give the category"},
+      {{"--basis", "", "--category", ""}, "--basis is empty"},
+      {{"--category", "extremist", "--basis", "\t"}, "--basis is empty"},
+  }));
+  std::vector<std::string> argv = {"import", "-"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const Outcome result = Cli(argv, "https://a.example/1\n");
+  CHECK(result.code == 1);
+  CHECK_THAT(result.err, Catch::Contains(message));
+  CHECK(server.requests().empty());
+}
+
 TEST_CASE_METHOD(FakeDaemonFixture, "an unreadable import file is a usage error") {
   const Outcome result = Cli({"import", "/nonexistent/links.csv"});
   CHECK(result.code == 1);
