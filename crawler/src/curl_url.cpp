@@ -30,10 +30,11 @@ bool IsAbsentPart(CURLUcode code) {
 
 }  // namespace
 
-Result<CurlUrl> CurlUrl::Parse(const std::string& url) {
+Result<CurlUrl> CurlUrl::Parse(const std::string& url, unsigned int extra_flags) {
   CurlUrl parsed(curl_url());
   if (!parsed.url_) return Status::Internal("curl_url() failed");
-  const CURLUcode code = curl_url_set(parsed.url_.get(), CURLUPART_URL, url.c_str(), kParseFlags);
+  const CURLUcode code =
+      curl_url_set(parsed.url_.get(), CURLUPART_URL, url.c_str(), kParseFlags | extra_flags);
   if (code != CURLUE_OK) return FromCurl(code, "not a valid URL");
   return parsed;
 }

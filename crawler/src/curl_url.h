@@ -16,7 +16,8 @@ namespace linkwatch::crawler {
 class CurlUrl {
  public:
   // Parses an absolute URL. Fails with kInvalidArgument naming curl's reason.
-  static Result<CurlUrl> Parse(const std::string& url);
+  // `extra_flags` are CURLU_ flags added to the parse (CURLU_NON_SUPPORT_SCHEME).
+  static Result<CurlUrl> Parse(const std::string& url, unsigned int extra_flags = 0);
 
   // Replaces this URL by `reference` resolved against it, the way curl
   // follows a relative redirect. REQUIRES: `reference` has no scheme.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <string_view>
 
 #include "curl_url.h"
 
@@ -70,6 +71,31 @@ HeaderLine ParseHeaderLine(std::string_view line) {
     out.value = Trim(line.substr(colon + 1));
   }
   return out;
+}
+
+std::string ProxyUrlError(const std::string& proxy) {
+  static constexpr std::string_view kSchemes[] = {"http", "https", "socks4", "socks4a", "socks5", "socks5h"};
+  if (proxy.empty()) return {};
+  const auto quoted = [&] { return "proxy \"" + proxy + "\" "; };
+  const size_t sep = proxy.find("://");
+  if (sep == std::string::npos) {
+    return quoted() + "is not a URL: write scheme://host:port, e.g. http://127.0.0.1:3128";
+  }
+  const std::string scheme = Lower(proxy.substr(0, sep));
+  if (std::find(std::begin(kSchemes), std::end(kSchemes), scheme) == std::end(kSchemes)) {
+    return quoted() + "has scheme \"" + scheme + "\"; a proxy is http, https, socks4, socks4a, socks5 or socks5h";
+  }
+  Result<CurlUrl> parsed = CurlUrl::Parse(proxy, CURLU_NON_SUPPORT_SCHEME);
+  if (!parsed.ok()) return quoted() + "is " + parsed.status().message();
+  Result<std::string> host = parsed->Get(CURLUPART_HOST);
+  if (!host.ok() || host->empty()) return quoted() + "names no host";
+  for (const CURLUPart part : {CURLUPART_QUERY, CURLUPART_FRAGMENT}) {
+    Result<std::string> value = parsed->Get(part);
+    if (!value.ok() || !value->empty()) return quoted() + "has a query or fragment; a proxy is scheme://host:port";
+  }
+  Result<std::string> path = parsed->Get(CURLUPART_PATH);
+  if (!path.ok() || (!path->empty() && *path != "/")) return quoted() + "has a path; a proxy is scheme://host:port";
+  return {};
 }
 
 std::string ChooseProxy(const std::vector<ProxyRule>& rules, std::string_view host) {

@@ -282,14 +282,18 @@ void Transfer::collect_info(Outcome& out) {
   }
 }
 
+// Through a proxy, the connection is to the proxy: failures name it.
 std::string Transfer::peer() const {
   const std::string ip = GetInfoText(easy_, CURLINFO_PRIMARY_IP);
   const long port = GetInfoLong(easy_, CURLINFO_PRIMARY_PORT);
+  std::string address;
   if (!ip.empty() && port > 0) {
     const bool v6 = ip.find(':') != std::string::npos;
-    return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+    address = (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+  } else {  // curl knows no address when the connect failed
+    address = HostPort(setup_.proxy.empty() ? setup_.url : setup_.proxy);
   }
-  return HostPort(setup_.url);  // curl knows no address when the connect failed
+  return setup_.proxy.empty() ? address : "proxy " + address + " (" + setup_.proxy + ")";
 }
 
 int64_t Transfer::elapsed_ms() const {

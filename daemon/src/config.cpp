@@ -6,8 +6,11 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <boost/asio/ip/address.hpp>
 #include <toml++/toml.h>
 
+#include "linkwatch/base/host_pattern.h"
+#include "linkwatch/crawler/url.h"
 #include "linkwatch/daemon/report_writer.h"
 #include "report_render.h"
 
@@ -64,7 +67,8 @@ Setter DoubleKey(Get get, double lo, double hi) {
   return [get, lo, hi](const toml::node& n, Config& c) -> std::string {
     const auto v = n.value<double>();  // integers are accepted as numbers too
     if (!v || (!n.is_floating_point() && !n.is_integer())) return "must be a number";
-    if (*v < lo || *v > hi) return "must be between " + ShortNumber(lo) + " and " + ShortNumber(hi);
+    // Written so that NaN (which compares false with everything) is refused too.
+    if (!(*v >= lo && *v <= hi)) return "must be between " + ShortNumber(lo) + " and " + ShortNumber(hi);
     *get(c) = *v;
     return {};
   };
@@ -86,6 +90,61 @@ Setter StringListKey(Get get) {
   };
 }
 
+// A list of host patterns, each one able to match some host.
+template <typename Get>
+Setter HostPatternListKey(Get get, bool allow_empty) {
+  return [get, allow_empty](const toml::node& n, Config& c) -> std::string {
+    std::vector<std::string> patterns;
+    if (auto err = StringListKey([&patterns](Config&) { return &patterns; })(n, c); !err.empty()) return err;
+    if (patterns.empty() && !allow_empty) return "must name at least one host pattern (\"*\" for every host)";
+    for (const auto& p : patterns) {
+      if (auto err = HostPatternError(p); !err.empty()) return "has " + err;
+    }
+    *get(c) = std::move(patterns);
+    return {};
+  };
+}
+
+std::string CheckHostPattern(const std::string& pattern) {
+  auto err = HostPatternError(pattern);
+  return err.empty() ? err : "has " + err;
+}
+
+std::string CheckProxyUrl(const std::string& proxy) { return crawler::ProxyUrlError(proxy); }
+
+// Text sent in a request header: a line break would start another header.
+std::string CheckHeaderText(const std::string& text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      return "must not hold control characters (a line break would add a header to every request)";
+    }
+  }
+  return {};
+}
+
+std::string CheckWebhookUrl(const std::string& url) {
+  auto canon = crawler::Canonicalize(url);
+  if (!canon.ok()) return "\"" + url + "\" is not a usable http(s) URL: " + canon.status().message();
+  return {};
+}
+
+// Words searched in a page: blank ones would match nearly any HTML.
+template <typename Get>
+Setter MarkerListKey(Get get) {
+  return [get](const toml::node& n, Config& c) -> std::string {
+    std::vector<std::string> words;
+    if (auto err = StringListKey([&words](Config&) { return &words; })(n, c); !err.empty()) return err;
+    for (const auto& w : words) {
+      if (w.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return "has a blank marker (\"" + w + "\"): a marker is text the page shows, such as \"Video unavailable\"";
+      }
+    }
+    *get(c) = std::move(words);
+    return {};
+  };
+}
+
 std::string CheckPlatformRules(const std::vector<std::string>& names) {
   const auto& known = crawler::KnownPlatformRules();
   for (const auto& n : names) {
@@ -98,21 +157,22 @@ std::string CheckPlatformRules(const std::vector<std::string>& names) {
   return {};
 }
 
-std::string CheckWebhooks(const std::vector<WebhookConfig>& hooks) {
-  static const char* kEvents[] = {"link.removed", "link.reappeared", "link.blocked", "link.flagged",
-                                  "link.discovered"};
-  for (const auto& h : hooks) {
-    if (h.url.rfind("http://", 0) != 0 && h.url.rfind("https://", 0) != 0) {
-      return "url \"" + h.url + "\" must be an http(s) URL";
-    }
-    for (const auto& e : h.events) {
+Setter WebhookEventsKey() {
+  return [](const toml::node& n, Config& c) -> std::string {
+    static const char* kEvents[] = {"link.removed", "link.reappeared", "link.blocked", "link.flagged",
+                                    "link.discovered"};
+    std::vector<std::string> events;
+    if (auto err = StringListKey([&events](Config&) { return &events; })(n, c); !err.empty()) return err;
+    if (events.empty()) return "must name at least one event (leave the key out for every event)";
+    for (const auto& e : events) {
       if (std::find(std::begin(kEvents), std::end(kEvents), e) == std::end(kEvents)) {
-        return "unknown event \"" + e + "\" (known: link.removed, link.reappeared, link.blocked, "
+        return "has unknown event \"" + e + "\" (known: link.removed, link.reappeared, link.blocked, "
                "link.flagged, link.discovered)";
       }
     }
-  }
-  return {};
+    c.notifications.webhooks.back().events = std::move(events);
+    return {};
+  };
 }
 
 std::string CheckLogLevel(const std::string& level) {
@@ -195,7 +255,7 @@ Section CrawlerSection() {
        IntKey<int64_t>([](Config& c) { return &c.crawler.max_body_bytes; }, 1024, 1LL << 30)},
       {"max_decode_ratio",
        IntKey<int64_t>([](Config& c) { return &c.crawler.max_decode_ratio; }, 2, 100000)},
-      {"user_agent", StringKey([](Config& c) { return &c.crawler.user_agent; })},
+      {"user_agent", CheckedStringKey([](Config& c) { return &c.crawler.user_agent; }, &CheckHeaderText)},
       {"verify_tls", BoolKey([](Config& c) { return &c.crawler.verify_tls; })},
       {"max_retries", IntKey<int>([](Config& c) { return &c.crawler.max_retries; }, 0, 10)},
       {"retry_base_delay_ms",
@@ -238,26 +298,36 @@ struct ListSection {
   Section keys;
   std::function<void(Config& scratch, Config& into)> append;
   std::function<void(Config& scratch)> reset;
+  // What one whole entry must hold (an error text or ""), checked once its keys are read.
+  std::function<std::string(const Config& scratch)> check;
 };
 
 const std::map<std::string, ListSection, std::less<>>& ListSchema() {
   static const std::map<std::string, ListSection, std::less<>> kLists = {
       {"markers",
-       {{{"hosts", StringListKey([](Config& c) { return &c.schedule.policy.markers.back().hosts; })},
-         {"removed", StringListKey([](Config& c) { return &c.schedule.policy.markers.back().removed; })},
-         {"blocked", StringListKey([](Config& c) { return &c.schedule.policy.markers.back().blocked; })}},
+       {{{"hosts", HostPatternListKey([](Config& c) { return &c.schedule.policy.markers.back().hosts; }, false)},
+         {"removed", MarkerListKey([](Config& c) { return &c.schedule.policy.markers.back().removed; })},
+         {"blocked", MarkerListKey([](Config& c) { return &c.schedule.policy.markers.back().blocked; })}},
         [](Config& scratch, Config& into) { into.schedule.policy.markers.push_back(scratch.schedule.policy.markers.back()); },
-        [](Config& scratch) { scratch.schedule.policy.markers.assign(1, MarkerRule{{"*"}, {}, {}}); }}},
+        [](Config& scratch) { scratch.schedule.policy.markers.assign(1, MarkerRule{{"*"}, {}, {}}); },
+        [](const Config& scratch) -> std::string {
+          const MarkerRule& m = scratch.schedule.policy.markers.back();
+          return m.removed.empty() && m.blocked.empty() ? "a [[markers]] entry needs removed or blocked markers" : "";
+        }}},
       {"webhook",
-       {{{"url", StringKey([](Config& c) { return &c.notifications.webhooks.back().url; })},
-         {"events", StringListKey([](Config& c) { return &c.notifications.webhooks.back().events; })}},
+       {{{"url", CheckedStringKey([](Config& c) { return &c.notifications.webhooks.back().url; }, &CheckWebhookUrl)},
+         {"events", WebhookEventsKey()}},
         [](Config& scratch, Config& into) { into.notifications.webhooks.push_back(scratch.notifications.webhooks.back()); },
-        [](Config& scratch) { scratch.notifications.webhooks.assign(1, WebhookConfig{}); }}},
+        [](Config& scratch) { scratch.notifications.webhooks.assign(1, WebhookConfig{}); },
+        [](const Config& scratch) -> std::string {
+          return scratch.notifications.webhooks.back().url.empty() ? "a [[webhook]] entry needs a url" : "";
+        }}},
       {"proxy",
-       {{{"hosts", StringKey([](Config& c) { return &c.crawler.proxies.back().host_pattern; })},
-         {"url", StringKey([](Config& c) { return &c.crawler.proxies.back().proxy; })}},
+       {{{"hosts", CheckedStringKey([](Config& c) { return &c.crawler.proxies.back().host_pattern; }, &CheckHostPattern)},
+         {"url", CheckedStringKey([](Config& c) { return &c.crawler.proxies.back().proxy; }, &CheckProxyUrl)}},
         [](Config& scratch, Config& into) { into.crawler.proxies.push_back(scratch.crawler.proxies.back()); },
-        [](Config& scratch) { scratch.crawler.proxies.assign(1, crawler::ProxyRule{"*", ""}); }}},
+        [](Config& scratch) { scratch.crawler.proxies.assign(1, crawler::ProxyRule{"*", ""}); },
+        [](const Config&) { return std::string(); }}},
   };
   return kLists;
 }
@@ -275,12 +345,12 @@ const std::map<std::string, Section, std::less<>>& Schema() {
         {"worker_threads",
          IntKey<int>([](Config& c) { return &c.server.worker_threads; }, 1, 64)}}},
       {"storage",
-       {{"data_dir", StringKey([](Config& c) { return &c.storage.data_dir; })},
+       {{"data_dir", CheckedStringKey([](Config& c) { return &c.storage.data_dir; }, &CheckNotEmpty)},
         {"durable", BoolKey([](Config& c) { return &c.storage.durable; })}}},
       {"registry",
        {{"categories", StringListKey([](Config& c) { return &c.registry.categories; })},
         {"bootstrap_agency",
-         StringKey([](Config& c) { return &c.registry.bootstrap_agency; })}}},
+         CheckedStringKey([](Config& c) { return &c.registry.bootstrap_agency; }, &CheckNotEmpty)}}},
       {"canon",
        {{"strip_params", StringListKey([](Config& c) { return &c.canon.strip_params; })},
         {"platform_rules", StringListKey([](Config& c) { return &c.canon.platform_rules; })},
@@ -299,7 +369,7 @@ const std::map<std::string, Section, std::less<>>& Schema() {
         {"max_depth", IntKey<int>([](Config& c) { return &c.discovery.max_depth; }, 0, 10)},
         {"max_per_page", IntKey<int>([](Config& c) { return &c.discovery.max_per_page; }, 0, 10000)},
         {"max_per_day", IntKey<int>([](Config& c) { return &c.discovery.max_per_day; }, 0, 10000000)},
-        {"allow_hosts", StringListKey([](Config& c) { return &c.discovery.allow_hosts; })},
+        {"allow_hosts", HostPatternListKey([](Config& c) { return &c.discovery.allow_hosts; }, true)},
         {"remember_s", IntKey<int64_t>([](Config& c) { return &c.discovery.remember_s; }, 1, 365 * kDay)},
         {"max_in_flight", IntKey<int>([](Config& c) { return &c.discovery.max_in_flight; }, 1, 1000)},
         {"poll_interval_ms",
@@ -343,8 +413,43 @@ Status Validate(const std::string& path, const toml::table& root, const Config& 
     return Status::InvalidArgument(at("registry", "categories") +
                                    "registry.categories must name at least one category");
   }
-  if (auto e = CheckWebhooks(c.notifications.webhooks); !e.empty()) {
-    return Status::InvalidArgument(path + ": [[webhook]] " + e);
+  for (const auto& category : c.registry.categories) {
+    if (category.empty()) return Status::InvalidArgument(at("registry", "categories") + "registry.categories has an empty name");
+    if (std::count(c.registry.categories.begin(), c.registry.categories.end(), category) > 1) {
+      return Status::InvalidArgument(at("registry", "categories") + "registry.categories names \"" + category + "\" twice");
+    }
+  }
+  // Settings that bound each other: a lower bound above its upper one would be clamped silently.
+  // (The connect and first-byte timeouts may exceed the total one: whichever ends first counts.)
+  struct Pair {
+    const char* section;
+    const char* low_key;
+    int64_t low;
+    const char* high_key;
+    int64_t high;
+  };
+  const StatusPolicy& p = c.schedule.policy;
+  const crawler::FetchOptions& f = c.crawler;
+  const Pair pairs[] = {
+      {"schedule", "removed_initial_s", p.removed_initial_s, "removed_max_s", p.removed_max_s},
+      {"schedule", "unreachable_initial_s", p.unreachable_initial_s, "unreachable_max_s", p.unreachable_max_s},
+      {"crawler", "retry_base_delay_ms", f.retry_base_delay_ms, "retry_max_delay_ms", f.retry_max_delay_ms},
+      {"notifications", "retry_base_ms", c.notifications.retry_base_ms, "retry_max_ms", c.notifications.retry_max_ms},
+  };
+  for (const Pair& pair : pairs) {
+    if (pair.low > pair.high) {
+      return Status::InvalidArgument(at(pair.section, pair.low_key) + pair.section + "." + pair.low_key + " (" +
+                                     std::to_string(pair.low) + ") is above " + pair.section + "." +
+                                     pair.high_key + " (" + std::to_string(pair.high) + ")");
+    }
+  }
+  // A lease must outlive one fetch, or every slow fetch would be checked twice.
+  if (c.schedule.lease_seconds * 1000 <= f.total_timeout_ms) {
+    return Status::InvalidArgument(at("schedule", "lease_seconds") + "schedule.lease_seconds (" +
+                                   std::to_string(c.schedule.lease_seconds) +
+                                   " s) must be longer than crawler.total_timeout_ms (" +
+                                   std::to_string(f.total_timeout_ms) + " ms): a check still running "
+                                   "when its lease ends would be redone");
   }
   if (auto ep = ParseEndpoint(c.server.listen); !ep.ok()) {
     return Status::InvalidArgument(at("server", "listen") + "server.listen: " +
@@ -367,6 +472,7 @@ Status ApplyList(const std::string& path, const std::string& name, const toml::n
     Config scratch;
     list.reset(scratch);
     if (auto st = ApplySection(path, name, *item.as_table(), list.keys, scratch); !st.ok()) return st;
+    if (auto err = list.check(scratch); !err.empty()) return Status::InvalidArgument(Where(path, item) + err);
     list.append(scratch, config);
   }
   return Status::Ok();
@@ -447,6 +553,12 @@ Result<Endpoint> ParseEndpoint(const std::string& text) {
                                    "\" is not a number from 0 to 65535");
   }
   ep.port = static_cast<uint16_t>(value);
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(ep.host, ec);
+  if (ec) {
+    return Status::InvalidArgument("\"" + ep.host + "\" in \"" + text +
+                                   "\" is not an IP address: the API listens on one, such as 127.0.0.1 or [::1]");
+  }
   return ep;
 }
 

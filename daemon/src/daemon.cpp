@@ -51,7 +51,10 @@ Result<Config> ResolveConfig(const Flags& flags) {
     config = std::move(*loaded);
   }
   if (!flags.data_dir.empty()) config.storage.data_dir = flags.data_dir;
-  if (!flags.listen.empty()) config.server.listen = flags.listen;
+  if (!flags.listen.empty()) {
+    if (auto ep = ParseEndpoint(flags.listen); !ep.ok()) return Status::InvalidArgument("--listen: " + ep.status().message());
+    config.server.listen = flags.listen;
+  }
   if (!flags.log_level.empty()) config.log.level = flags.log_level;
   if (!flags.rules.empty()) config.rules.paths = flags.rules;
   if (flags.no_checks) config.schedule.enabled = false;
@@ -206,6 +209,13 @@ int Serve(const Config& config, storage::Store& store) {
     spdlog::error("{}", port.status().message());
     return 3;
   }
+  // Only once everything else has started: a start that fails prints no token.
+  auto secret = storage::BootstrapAdmin(store, config.registry.bootstrap_agency);
+  if (!secret.ok()) {
+    spdlog::error("creating the first admin token: {}", secret.status().message());
+    return 2;
+  }
+  if (*secret) AnnounceFirstToken(config.registry.bootstrap_agency, **secret);
   spdlog::info("listening on http://{}:{}", endpoint->host, *port);
   if (config.schedule.enabled) {
     scheduler.Start();
@@ -272,12 +282,6 @@ int RunDaemon(int argc, char** argv) {
     spdlog::error("{}", store.status().message());
     return 2;
   }
-  auto secret = storage::BootstrapAdmin(**store, config->registry.bootstrap_agency);
-  if (!secret.ok()) {
-    spdlog::error("creating the first admin token: {}", secret.status().message());
-    return 2;
-  }
-  if (*secret) AnnounceFirstToken(config->registry.bootstrap_agency, **secret);
   return Serve(*config, **store);
 }
 

@@ -129,6 +129,34 @@ TEST_CASE("host patterns match all, a domain with its subdomains, or one host") 
   }
 }
 
+TEST_CASE("a host pattern that can match no host is named, with what is wrong") {
+  for (const char* ok : {"*", "*.example.org", "example.org", "Example.ORG.", "127.0.0.1", "*.xn--bcher-kva.example",
+                         "[::1]", "[2001:db8::1]", "my_host.local"}) {
+    CAPTURE(ok);
+    CHECK(HostPatternError(ok).empty());
+  }
+  const std::pair<const char*, const char*> bad[] = {
+      {"", "an empty host pattern matches no host"},
+      {"*127.0.0.1", "\"*127.0.0.1\" matches no host: \"*\" stands alone or starts \"*.\""},
+      {"a*.example.org", "matches no host"},
+      {"*.*.example.org", "matches no host"},
+      {"http://example.onion/", "without scheme or path"},
+      {"example.org/videos", "without scheme or path"},
+      {"example.org:8080", "without a port"},
+      {"*.", "names no host"},
+      {".", "names no host"},
+      {"bücher.example", "is not ASCII: write an international domain in its xn-- form"},
+      {"exa mple.org", "has ' ', which no host has"},
+      {"a..example.org", "has an empty label"},
+      {"[::1", "has '['"},
+      {"[zz::1]", "is not a bracketed IPv6 address"},
+  };
+  for (const auto& [pattern, message] : bad) {
+    CAPTURE(pattern);
+    CHECK_THAT(HostPatternError(pattern), Catch::Contains(message));
+  }
+}
+
 namespace {
 TimeMs At(const char* iso) {
   const auto t = ParseIso8601(iso);

@@ -132,6 +132,17 @@ TEST_CASE("a refused connection is kConnect after every retry", "[fetcher][conne
   CHECK(r.attempts == FastOptions().max_retries + 1);
 }
 
+TEST_CASE("a proxy that refuses the connection is named, not the site behind it", "[fetcher][connect][proxy]") {
+  const uint16_t port = ClosedPort();
+  FetchOptions options = FastOptions();
+  const std::string proxy = "http://127.0.0.1:" + std::to_string(port);
+  options.proxies = {{"*", proxy}};
+  Harness h(options);
+  const FetchResult r = h.Fetch("http://site.example.test/ok");
+  CHECK(r.error == FetchError::kConnect);
+  CHECK(r.error_text == "connection refused by proxy 127.0.0.1:" + std::to_string(port) + " (" + proxy + ")");
+}
+
 TEST_CASE("an unresolvable host is kDns and not retried", "[fetcher][dns]") {
   Harness h;
   const FetchResult r = h.Fetch("http://nonexistent.invalid/");

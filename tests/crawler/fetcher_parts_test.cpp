@@ -68,6 +68,27 @@ TEST_CASE("the first matching proxy rule wins", "[fetcher][parts]") {
   CHECK(ChooseProxy({}, "any.host").empty());
 }
 
+TEST_CASE("a proxy URL curl could not use is named, with what is wrong", "[fetcher][parts]") {
+  for (const char* ok : {"", "http://127.0.0.1:3128", "https://proxy.example:8443", "socks5h://127.0.0.1:1080",
+                         "socks4a://[::1]:1080", "SOCKS5://127.0.0.1:1080/", "http://user:pw@127.0.0.1:3128"}) {
+    CAPTURE(ok);
+    CHECK(ProxyUrlError(ok).empty());
+  }
+  const std::pair<const char*, const char*> bad[] = {
+      {"htp://127.0.0.1:3128", "proxy \"htp://127.0.0.1:3128\" has scheme \"htp\"; a proxy is http, https, socks4"},
+      {"not a url", "proxy \"not a url\" is not a URL: write scheme://host:port"},
+      {"127.0.0.1:3128", "is not a URL"},
+      {"socks5h://127.0.0.1:99999", "proxy \"socks5h://127.0.0.1:99999\" is not a valid URL: "},
+      {"http://", "proxy \"http://\" is not a valid URL"},
+      {"http://127.0.0.1:3128/path", "has a path"},
+      {"http://127.0.0.1:3128/?a=1", "has a query or fragment"},
+  };
+  for (const auto& [proxy, message] : bad) {
+    CAPTURE(proxy);
+    CHECK_THAT(ProxyUrlError(proxy), Catch::Contains(message));
+  }
+}
+
 TEST_CASE("the politeness key is the lower-case host name", "[fetcher][parts]") {
   CHECK(HostKey("http://Example.ORG:8080/a") == "example.org");
   CHECK(HostKey("https://127.0.0.2/") == "127.0.0.2");

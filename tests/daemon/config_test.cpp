@@ -55,6 +55,38 @@ TEST_CASE("a bad config is refused with its file, line and key") {
       {"[schedule]\nconfirm_removed = 0\n", 2, "must be between 1 and 100"},
       {"[crawler]\nmax_per_host = \"two\"\n", 2, "crawler.max_per_host must be an integer"},
       {"[server]\nlisten = \"a\"\nlisten = \"b\"\n", 3, ""},
+      // NaN compares false with every bound: it used to pass, and jitter NaN made every link due at once.
+      {"[schedule]\njitter = nan\n", 2, "schedule.jitter must be between 0 and 0.5"},
+      {"[server]\nlisten = \"localhost:0\"\n", 2, "\"localhost\" in \"localhost:0\" is not an IP address"},
+      {"[server]\nlisten = \"999.0.0.1:0\"\n", 2, "is not an IP address"},
+      {"[crawler]\nuser_agent = \"lw\\r\\nX-Injected: 1\"\n", 2, "crawler.user_agent must not hold control characters"},
+      {"[[proxy]]\nhosts = \"*127.0.0.1\"\nurl = \"http://127.0.0.1:1\"\n", 2, "proxy.hosts has \"*127.0.0.1\" matches no host"},
+      {"[[proxy]]\nhosts = \"http://example.onion/\"\n", 2, "without scheme or path"},
+      {"[[proxy]]\nhosts = \"\"\n", 2, "an empty host pattern matches no host"},
+      {"[[proxy]]\nurl = \"htp://127.0.0.1:3128\"\n", 2, "proxy.url proxy \"htp://127.0.0.1:3128\" has scheme \"htp\""},
+      {"[[proxy]]\nurl = \"socks5h://127.0.0.1:99999\"\n", 2, "is not a valid URL"},
+      {"[[markers]]\nhosts = [\"*127.0.0.1\"]\nremoved = [\"x\"]\n", 2, "markers.hosts has \"*127.0.0.1\" matches no host"},
+      {"[[markers]]\nhosts = []\nremoved = [\"x\"]\n", 2, "markers.hosts must name at least one host pattern"},
+      {"[[markers]]\nremoved = [\"   \"]\n", 2, "markers.removed has a blank marker"},
+      {"[[markers]]\nblocked = [\"\"]\n", 2, "markers.blocked has a blank marker"},
+      {"[[markers]]\nhosts = [\"*\"]\n", 1, "a [[markers]] entry needs removed or blocked markers"},
+      {"[discovery]\nallow_hosts = [\"example.org:443\"]\n", 2, "without a port"},
+      {"[[webhook]]\nurl = \"http://\"\n", 2, "webhook.url \"http://\" is not a usable http(s) URL"},
+      {"[[webhook]]\nurl = \"http://exa mple.org:99999/x\"\n", 2, "is not a usable http(s) URL"},
+      {"[[webhook]]\nurl = \"ftp://example.org/\"\n", 2, "is not a usable http(s) URL"},
+      {"[[webhook]]\nurl = \"http://127.0.0.1:9/\"\nevents = []\n", 3, "webhook.events must name at least one event"},
+      {"[[webhook]]\nevents = [\"link.removed\"]\n", 1, "a [[webhook]] entry needs a url"},
+      {"[[webhook]]\nurl = \"http://127.0.0.1:9/\"\nevents = [\"link.gone\"]\n", 3, "has unknown event \"link.gone\""},
+      {"[storage]\ndata_dir = \"\"\n", 2, "storage.data_dir must not be empty"},
+      {"[registry]\nbootstrap_agency = \"\"\n", 2, "registry.bootstrap_agency must not be empty"},
+      {"[registry]\ncategories = [\"extremist\", \"extremist\"]\n", 2, "names \"extremist\" twice"},
+      {"[registry]\ncategories = [\"\"]\n", 2, "registry.categories has an empty name"},
+      {"[schedule]\nremoved_initial_s = 1209600\nremoved_max_s = 86400\n", 2,
+       "schedule.removed_initial_s (1209600) is above schedule.removed_max_s (86400)"},
+      {"[schedule]\nunreachable_initial_s = 90000\n", 2, "is above schedule.unreachable_max_s (86400)"},
+      {"[crawler]\nretry_base_delay_ms = 60000\nretry_max_delay_ms = 10\n", 2, "crawler.retry_base_delay_ms (60000) is above"},
+      {"[notifications]\nretry_base_ms = 60000\nretry_max_ms = 1000\n", 2, "notifications.retry_base_ms (60000) is above notifications.retry_max_ms (1000)"},
+      {"[schedule]\nlease_seconds = 1\n", 2, "schedule.lease_seconds (1 s) must be longer than crawler.total_timeout_ms (60000 ms)"},
   }));
   TempDir dir;
   const std::string path = dir.File("bad.toml");
@@ -108,6 +140,21 @@ TEST_CASE("listen endpoints parse host and port") {
   REQUIRE(ep.ok());
   CHECK(ep->host == host);
   CHECK(ep->port == port);
+}
+
+TEST_CASE("proxies, markers and webhooks that a user can write are accepted") {
+  TempDir dir;
+  WriteFile(dir.File("c.toml"),
+            "[[proxy]]\nhosts = \"*.onion\"\nurl = \"socks5h://127.0.0.1:9050\"\n"
+            "[[proxy]]\nhosts = \"[::1]\"\nurl = \"\"\n"
+            "[[markers]]\nhosts = [\"*.video.example\", \"127.0.0.1\"]\nremoved = [\"Video unavailable\"]\n"
+            "[[webhook]]\nurl = \"https://hooks.example/lw\"\nevents = [\"link.removed\"]\n"
+            "[discovery]\nallow_hosts = []\n");
+  auto c = daemon::LoadConfig(dir.File("c.toml"));
+  INFO((c.ok() ? std::string() : c.status().message()));
+  REQUIRE(c.ok());
+  CHECK(c->crawler.proxies.size() == 2);
+  CHECK(c->notifications.webhooks.at(0).events == std::vector<std::string>{"link.removed"});
 }
 
 TEST_CASE("[report] is off by default and read from the config") {

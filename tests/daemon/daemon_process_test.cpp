@@ -113,6 +113,25 @@ TEST_CASE("bad setups stop the daemon with a clear message and exit code") {
                               "127.0.0.1:" + std::to_string(first.port)});
     CHECK(r.exit_code == 3);
     CHECK_THAT(r.err, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port)));
+    // The start failed: no admin token was shown, so the next start shows one.
+    CHECK_THAT(r.out, !Catch::Contains("admin token"));
+    first.child->Signal(SIGTERM);
+    CHECK(first.child->Wait() == 0);
+    auto next = test::StartDaemon(kDaemon, dir.File("d2"));
+    CHECK(next.first_token.rfind("lw_", 0) == 0);
+  }
+  SECTION("a --listen host that is not an IP address names the flag, before anything starts") {
+    const auto r = RunDaemon({"--data-dir", dir.File("d"), "--listen", "localhost:0"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("--listen: \"localhost\" in \"localhost:0\" is not an IP address"));
+    CHECK_FALSE(std::filesystem::exists(dir.File("d")));
+  }
+  SECTION("a broken rule set at the first start shows no admin token") {
+    test::WriteFile(dir.File("bad.toml"), "[[rule]]\nid = \"x-1\"\ncategory = \"nope\"\n");
+    const auto r = RunDaemon({"--data-dir", dir.File("d"), "--listen", "127.0.0.1:0", "--rules", dir.File("bad.toml")});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("rule set refused at start"));
+    CHECK_THAT(r.out, !Catch::Contains("admin token"));
   }
   SECTION("an unknown flag") {
     const auto r = RunDaemon({"--frobnicate"});

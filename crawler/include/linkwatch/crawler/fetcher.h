@@ -43,6 +43,11 @@ struct ProxyRule {
   std::string proxy;         // "http://127.0.0.1:3128", "socks5h://127.0.0.1:1080"; "" = direct
 };
 
+// Why `proxy` cannot be a ProxyRule's proxy (empty when it can, and for ""):
+// a URL of scheme http, https, socks4, socks4a, socks5 or socks5h with a host
+// and a port curl can use, and no path, query or fragment.
+std::string ProxyUrlError(const std::string& proxy);
+
 struct FetchOptions {
   int max_in_flight = 512;  // transfers running at once, all hosts
   int max_per_host = 2;     // transfers running at once to one host
