@@ -222,6 +222,7 @@ int Serve(const Config& config, storage::Store& store) {
     discoverer.Start();
   } else {
     spdlog::warn("schedule.enabled = false: links are not checked");
+    scheduler.ReleaseStaleLeases();  // so that status shows none leased
   }
   if (config.report.enabled) reports.Start();
   notifier.Start();

@@ -382,6 +382,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   const Clock& clock;
 
   // io-thread state
+  bool started = false;
   bool stopping = false;
   bool leasing = false;
   bool flush_armed = false;
@@ -411,13 +412,18 @@ Scheduler::Scheduler(asio::io_context& io, Executor workers, storage::Store& sto
 
 Scheduler::~Scheduler() = default;
 
-void Scheduler::Start() {
+void Scheduler::ReleaseStaleLeases() {
   auto released = impl_->store.ReleaseAllLeases();
   if (!released.ok()) {
     spdlog::error("releasing stale leases: {}", released.status().ToString());
   } else if (*released > 0) {
     spdlog::info("{} checks left unfinished by the previous run are due again", *released);
   }
+}
+
+void Scheduler::Start() {
+  ReleaseStaleLeases();
+  impl_->started = true;
   impl_->DoPoll();
 }
 
@@ -431,6 +437,8 @@ void Scheduler::Stop(std::function<void()> done) {
 
 void Scheduler::Wake() {
   asio::post(impl_->io, [impl = impl_] {
+    // Never started (schedule.enabled = false): a rescan only marks links due.
+    if (!impl->started) return;
     impl->poll_timer.cancel();
     impl->DoPoll();
   });

@@ -5,9 +5,11 @@
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "e2e_support.h"
 #include "test_support.h"
+#include "test_web_server.h"
 
 using namespace linkwatch;
 using test::kCli;
@@ -82,6 +84,32 @@ TEST_CASE("two agencies, one resource: the second is told who registered it firs
   auto human = s.Cli(a, {"show", one["link_id"].dump()});
   CHECK(human.exit_code == 0);
   CHECK_THAT(human.out, Catch::Contains("City Council"));
+}
+
+TEST_CASE("with --no-checks a rescan marks links due and fetches nothing, and a restart frees old leases") {
+  Setup s;
+  test::TestWebServer web;
+  const auto submit = s.Cli(s.daemon.first_token, {"submit", web.Url("/ok"), "--basis", "Court 1/2026", "--category", "extremist"});
+  REQUIRE(submit.exit_code == 0);
+  const auto rescan = s.Cli(s.daemon.first_token, {"rescan", "--all"});
+  REQUIRE(rescan.exit_code == 0);
+  CHECK_THAT(rescan.out, Catch::Contains("1"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(web.Requests().empty());
+  const auto status = json::parse(s.Cli(s.daemon.first_token, {"status", "--json"}).out);
+  CHECK(status["due_now"] == 1);
+  CHECK(status["crawler"]["checks_recorded"] == 0);
+
+  // A lease left by a run that died is released at the next start, checking or not.
+  s.daemon.child->Signal(SIGTERM);
+  REQUIRE(s.daemon.child->Wait() == 0);
+  ExecSql(s.dir.File("data/linkwatch.db"), "UPDATE link SET lease_until = 9999999999999, lease_id = 7");
+  auto again = test::StartDaemon(kDaemon, s.dir.File("data"));
+  CHECK_THAT(again.child->Stderr(), Catch::Contains("1 checks left unfinished by the previous run are due again"));
+  const auto after = json::parse(test::Http(again.port, "GET", "/v1/status", "", s.daemon.first_token).body);
+  CHECK(after["leased"] == 0);
+  CHECK(after["due_now"] == 1);
+  CHECK(web.Requests().empty());
 }
 
 TEST_CASE("audit verify passes, then names the row altered by hand") {

@@ -73,6 +73,9 @@ class Scheduler {
 
   // Frees leases left by a previous run, then starts polling. On the io thread.
   void Start();
+  // Frees the leases left by a previous run, for a daemon that checks no links.
+  void ReleaseStaleLeases();
+  // (Until Start, Wake does nothing: a rescan only marks links due.)
   // Stops leasing; calls `done` on the io thread once every check in flight is
   // recorded. On the io thread.
   void Stop(std::function<void()> done);
