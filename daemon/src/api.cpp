@@ -1,6 +1,8 @@
 // Routing and authentication. Handlers live in api_links.cpp and api_admin.cpp.
 #include "linkwatch/daemon/api.h"
 
+#include <spdlog/spdlog.h>
+
 #include "api_internal.h"
 #include "linkwatch/crawler/query.h"
 #include "linkwatch/storage/bootstrap.h"
@@ -176,10 +178,12 @@ Api::~Api() = default;
 
 void Api::Handle(ApiRequest request, Done done) {
   impl_->run([impl = impl_.get(), req = std::move(request), done = std::move(done)]() mutable {
+    const std::string what = req.method + " " + req.target.substr(0, req.target.find('?'));
     try {
       impl->Serve(std::move(req), done);
     } catch (const std::exception& e) {
-      // A handler threw before answering: a bug. Answer 500 without details.
+      // A handler threw before answering: a bug. The log says what; the client gets no details.
+      spdlog::error("{}: the handler failed: {}", what, e.what());
       done(api::Error(500, "internal", "internal error; see the daemon's log"));
     }
   });

@@ -44,6 +44,7 @@ void CreateToken(const Context& ctx, const Call& call, Done done) {
   auto body = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&body)) return done(*err);
   const json& obj = std::get<json>(body);
+  if (auto wrong = NotAString(obj, {"agency", "role", "label"})) return done(*wrong);
   const auto agency = StringField(obj, "agency");
   if (!agency) return done(Error(400, "invalid_argument", "agency must be a string", "agency"));
   const auto role_name = StringField(obj, "role");
@@ -55,7 +56,10 @@ void CreateToken(const Context& ctx, const Call& call, Done done) {
   const std::string secret = storage::NewTokenSecret();
   auto token =
       ctx.store.CreateToken(call.actor, *agency, *role, label, storage::TokenHash(secret));
-  if (!token.ok()) return done(FromStatus(token.status(), "agency"));
+  if (!token.ok()) {
+    const bool label_refused = token.status().message().rfind("token label", 0) == 0;
+    return done(FromStatus(token.status(), label_refused ? "label" : "agency"));
+  }
   json out = TokenJson(*token);
   out["token"] = secret;
   done(Json(201, out));

@@ -16,7 +16,9 @@ bool KnownStatus(const std::string& s) {
 // The link a rescan body names by "link_id" or "url"; nullopt with *error set otherwise.
 std::optional<int64_t> LinkFromBody(const Context& ctx, const json& body, ApiResponse* error) {
   if (body.contains("link_id")) {
-    if (!body["link_id"].is_number_integer()) {
+    const json& id = body["link_id"];
+    const bool too_big = id.is_number_unsigned() && id.get<uint64_t>() > uint64_t{INT64_MAX};
+    if (!id.is_number_integer() || too_big) {
       *error = Error(400, "invalid_argument", "link_id must be an integer", "link_id");
       return std::nullopt;
     }
@@ -62,8 +64,22 @@ void Rescan(const Context& ctx, const Call& call, Done done) {
   auto parsed = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&parsed)) return done(*err);
   const json& body = std::get<json>(parsed);
+  if (auto wrong = NotAString(body, {"url", "status"})) return done(*wrong);
+  if (body.contains("all") && !body["all"].is_boolean()) {
+    return done(Error(400, "invalid_argument", "all must be true or false", "all"));
+  }
+  // One target: {"link_id": 1, "all": true} must not rescan everything.
+  std::vector<std::string> named;
+  for (const char* key : {"link_id", "url", "status"}) {
+    if (body.contains(key) && !body[key].is_null()) named.push_back(key);
+  }
+  if (body.value("all", false)) named.push_back("all");
+  if (named.size() > 1) {
+    return done(Error(400, "invalid_argument",
+                      "name one of link_id, url, status or all, not " + named[0] + " and " + named[1], named[1]));
+  }
   storage::RescanTarget target;
-  if (body.value("all", false) == true) {
+  if (body.value("all", false)) {
     target.all = true;
   } else if (const auto status = StringField(body, "status")) {
     if (!KnownStatus(*status)) {
@@ -76,7 +92,7 @@ void Rescan(const Context& ctx, const Call& call, Done done) {
     target.link_id = LinkFromBody(ctx, body, &error);
     if (!target.link_id) return done(error);
   } else {
-    return done(Error(400, "invalid_argument", "name link_id, url, status or all", ""));
+    return done(Error(400, "invalid_argument", "name link_id, url, status or \"all\": true", ""));
   }
   auto n = ctx.store.Rescan(call.actor, target);
   if (!n.ok()) return done(FromStatus(n.status()));

@@ -13,6 +13,9 @@ namespace linkwatch::daemon::api {
 
 using nlohmann::json;
 
+// Request bodies nest no deeper than this (a batch is 3 levels).
+inline constexpr int kMaxJsonDepth = 32;
+
 // One authenticated call, as handlers see it.
 struct Call {
   storage::Actor actor;
@@ -41,6 +44,9 @@ std::variant<json, ApiResponse> ParseObject(const std::string& body);
 
 // A string member of `obj`, or nullopt when absent or not a string.
 std::optional<std::string> StringField(const json& obj, const char* name);
+// The first of `names` that `obj` has with a value other than a string or
+// null, as the 400 naming it ("basis must be a string"); nullopt when none.
+std::optional<ApiResponse> NotAString(const json& obj, std::initializer_list<const char*> names);
 // The "limit" query parameter (1..kMaxListLimit) into *limit when present;
 // the 400 to answer when it is malformed.
 std::optional<ApiResponse> ParseLimit(const Call& call, int* limit);

@@ -47,9 +47,19 @@ ApiResponse FromStatus(const Status& status, std::string_view field) {
 }
 
 std::variant<json, ApiResponse> ParseObject(const std::string& body) {
+  // No request nests deeper than a few levels; a body of "[[[[..." would
+  // otherwise cost some 80 bytes of memory a byte.
+  struct TooDeep {};
+  const json::parser_callback_t depth_guard = [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxJsonDepth) throw TooDeep{};
+    return true;
+  };
   json parsed;
   try {
-    parsed = json::parse(body);
+    parsed = json::parse(body, depth_guard);
+  } catch (const TooDeep&) {
+    return Error(400, "invalid_argument",
+                 "malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
@@ -64,6 +74,16 @@ std::optional<std::string> StringField(const json& obj, const char* name) {
   const auto it = obj.find(name);
   if (it == obj.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
+}
+
+std::optional<ApiResponse> NotAString(const json& obj, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    const auto it = obj.find(name);
+    if (it != obj.end() && !it->is_string() && !it->is_null()) {
+      return Error(400, "invalid_argument", std::string(name) + " must be a string", name);
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<int64_t> ParseId(const std::string& text) {

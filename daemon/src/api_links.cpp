@@ -29,6 +29,17 @@ size_t Utf8Length(std::string_view s) {
 
 std::variant<storage::Submission, FieldError> Validate(const Context& ctx, const json& item) {
   if (!item.is_object()) return FieldError{"", "each item must be a JSON object"};
+  for (const char* name : {"url", "basis", "category", "note"}) {
+    if (item.contains(name) && !item[name].is_string() && !item[name].is_null()) {
+      return FieldError{name, std::string(name) + " must be a string"};
+    }
+  }
+  if (const auto line = item.find("line"); line != item.end() && !line->is_null()) {
+    const bool whole = line->is_number_unsigned() || (line->is_number_integer() && line->get<int64_t>() > 0);
+    if (!whole || line->get<uint64_t>() == 0 || line->get<uint64_t>() > uint64_t{INT64_MAX}) {
+      return FieldError{"line", "line must be a whole number from 1"};
+    }
+  }
   const auto url = StringField(item, "url");
   if (!url) return FieldError{"url", "url is required and must be a string"};
   auto canon = crawler::Canonicalize(*url, {}, ctx.options.canon);
@@ -46,14 +57,15 @@ std::variant<storage::Submission, FieldError> Validate(const Context& ctx, const
                                                     : "unknown category \"" + category + "\"") +
                                       "; known: " + CategoryList(ctx)};
   }
-  if (item.contains("note") && !item["note"].is_string() && !item["note"].is_null()) {
-    return FieldError{"note", "note must be a string"};
-  }
   std::string note = StringField(item, "note").value_or("");
   if (Utf8Length(note) > kMaxNoteChars) {
     return FieldError{"note", "note is longer than " + std::to_string(kMaxNoteChars) + " characters"};
   }
-  return storage::Submission{canon->key, *url, canon->host, basis, category, std::move(note)};
+  storage::Submission submission{canon->key, *url, canon->host, basis, category, std::move(note)};
+  // What the store would refuse (a host over 255 bytes, a URL that grew past
+  // its limit when encoded) is this row's error, not the whole batch's.
+  if (auto problem = storage::CheckSubmission(submission)) return FieldError{problem->field, problem->message};
+  return submission;
 }
 
 json SubmitResultJson(const storage::SubmissionResult& r, const std::string& canonical_url) {

@@ -71,15 +71,33 @@ Status CheckText(std::string_view what, std::string_view value, size_t max_bytes
   return Status::Ok();
 }
 
-Status CheckSubmission(const Submission& s) {
-  Status st = CheckText("canonical_url", s.canonical_url, kMaxUrlBytes, true);
-  if (st.ok()) st = CheckText("submitted_url", s.submitted_url, kMaxUrlBytes, false);
-  if (st.ok()) st = CheckText("host", s.host, kMaxHostBytes, true);
-  if (st.ok()) st = CheckText("legal_basis", s.legal_basis, kMaxLegalBasisBytes, true);
-  if (st.ok()) st = CheckText("category", s.category, kMaxCategoryBytes, true);
-  if (st.ok()) st = CheckText("note", s.note, kMaxNoteBytes, false);
-  return st;
+}  // namespace
+
+std::optional<SubmissionProblem> CheckSubmission(const Submission& s) {
+  struct Part {
+    const char* field;
+    const char* what;
+    const std::string& value;
+    size_t max_bytes;
+    bool required;
+  };
+  const Part parts[] = {
+      {"url", "the canonical URL", s.canonical_url, kMaxUrlBytes, true},
+      {"url", "the URL", s.submitted_url, kMaxUrlBytes, false},
+      {"url", "the URL's host", s.host, kMaxHostBytes, true},
+      {"basis", "basis", s.legal_basis, kMaxLegalBasisBytes, true},
+      {"category", "category", s.category, kMaxCategoryBytes, true},
+      {"note", "note", s.note, kMaxNoteBytes, false},
+  };
+  for (const Part& p : parts) {
+    if (Status st = CheckText(p.what, p.value, p.max_bytes, p.required); !st.ok()) {
+      return SubmissionProblem{p.field, st.message()};
+    }
+  }
+  return std::nullopt;
 }
+
+namespace {
 
 constexpr std::string_view kLinkStatuses[] = {"pending", "alive", "removed", "blocked",
                                               "unreachable"};
@@ -264,8 +282,8 @@ Status ValidateSubmissions(const std::vector<Submission>& submissions) {
                                    " submissions in one call");
   }
   for (size_t i = 0; i < submissions.size(); ++i) {
-    if (auto st = CheckSubmission(submissions[i]); !st.ok()) {
-      return Status::InvalidArgument("submission " + std::to_string(i) + ": " + st.message());
+    if (auto problem = CheckSubmission(submissions[i])) {
+      return Status::InvalidArgument("submission " + std::to_string(i) + ": " + problem->message);
     }
   }
   return Status::Ok();

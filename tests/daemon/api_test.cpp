@@ -74,6 +74,12 @@ json Item(const std::string& url, const std::string& basis = "Court decision 2-1
   return {{"url", url}, {"basis", basis}, {"category", category}};
 }
 
+std::string Repeat(const std::string& part, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += part;
+  return out;
+}
+
 json WithLine(json item, int line) {
   item["line"] = line;
   return item;
@@ -162,6 +168,12 @@ TEST_CASE("an invalid submission is refused naming the field and the reason") {
       {json{{"url", 5}, {"basis", "b"}, {"category", "extremist"}}, "url", "string"},
       {json{{"basis", "b"}, {"category", "extremist"}}, "url", "required"},
       {json{{"url", "https://e.org/"}, {"basis", "b"}, {"category", "extremist"}, {"note", 3}}, "note", "string"},
+      {json{{"url", "https://e.org/"}, {"basis", 5}, {"category", "extremist"}}, "basis", "basis must be a string"},
+      {json{{"url", "https://e.org/"}, {"basis", "b"}, {"category", 7}}, "category", "category must be a string"},
+      // Accepted by the URL rules, refused by the store's: named as this row's error.
+      {Item("https://" + std::string(300, 'h') + ".example/"), "url", "the URL's host is longer than 255 bytes"},
+      {Item("https://example.org/" + std::string(2000, 'x') + Repeat("\xd0\xb4", 3000)), "url", "8192"},
+      {WithLine(Item("https://e.org/"), 0), "line", "line must be a whole number from 1"},
   }));
   Server s;
   const auto r = s.Call("POST", "/v1/links", item, s.admin);
@@ -195,6 +207,63 @@ TEST_CASE("a batch commits its valid rows and reports the invalid ones by line")
   CHECK(out["results"][3]["duplicate"] == true);
   CHECK(out["results"][3]["link_id"] == out["results"][0]["link_id"]);
   CHECK(Body(s.Call("GET", "/v1/links", nullptr, op))["links"].size() == 2);
+}
+
+TEST_CASE("a row the store would refuse is one invalid row, and the rows beside it are kept") {
+  Server s;
+  json items = json::array();
+  items.push_back(WithLine(Item("https://example.org/1"), 2));
+  items.push_back(WithLine(Item("https://" + std::string(610, 'h') + ".example/"), 3));
+  items.push_back(WithLine(Item("https://example.org/2"), 4));
+  const auto r = s.Call("POST", "/v1/links/batch", {{"items", items}}, s.admin);
+  REQUIRE(r.status == 200);
+  const json out = Body(r);
+  CHECK(out["summary"]["new"] == 2);
+  CHECK(out["summary"]["invalid"] == 1);
+  CHECK(out["results"][1]["line"] == 3);
+  CHECK(out["results"][1]["error"]["field"] == "url");
+  CHECK(Body(s.Call("GET", "/v1/links", nullptr, s.admin))["links"].size() == 2);
+}
+
+TEST_CASE("a rescan names one target, of the right type") {
+  Server s;
+  REQUIRE(s.Call("POST", "/v1/links", Item("https://example.org/1"), s.admin).status == 201);
+  const auto [body, field, words] = GENERATE(table<json, std::string, std::string>({
+      {json{{"link_id", 1}, {"all", true}}, "all", "name one of link_id, url, status or all, not link_id and all"},
+      {json{{"url", "https://example.org/1"}, {"status", "alive"}}, "status", "not url and status"},
+      {json{{"all", "yes"}}, "all", "all must be true or false"},
+      {json{{"all", false}}, "", "name link_id, url, status or \"all\": true"},
+      {json{{"url", 5}}, "url", "url must be a string"},
+      {json{{"status", 5}}, "status", "status must be a string"},
+      {json{{"link_id", 18446744073709551615ULL}}, "link_id", "link_id must be an integer"},
+  }));
+  CAPTURE(body.dump());
+  const auto r = s.Call("POST", "/v1/rescan", body, s.admin);
+  CHECK(r.status == 400);
+  const json err = Body(r)["error"];
+  CHECK(err["code"] == "invalid_argument");
+  CHECK(err.value("field", "") == field);
+  CHECK_THAT(err["message"].get<std::string>(), Catch::Contains(words));
+}
+
+TEST_CASE("wrong field types on tokens and rule tests are named, not taken for absent") {
+  Server s;
+  auto r = s.Call("POST", "/v1/tokens", {{"agency", "admin"}, {"role", "operator"}, {"label", 5}}, s.admin);
+  CHECK(r.status == 400);
+  CHECK(Body(r)["error"]["field"] == "label");
+  r = s.Call("POST", "/v1/tokens", {{"agency", "admin"}, {"role", "operator"}, {"label", std::string(300, 'l')}}, s.admin);
+  CHECK(r.status == 400);
+  CHECK(Body(r)["error"]["field"] == "label");
+}
+
+TEST_CASE("a body nested deeper than any request is refused before it is built") {
+  Server s;
+  const std::string deep = "{\"items\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const auto r = test::Http(s.port, "POST", "/v1/links/batch", deep, s.admin);
+  CHECK(r.status == 400);
+  CHECK_THAT(Body(r)["error"]["message"].get<std::string>(), Catch::Contains("nested deeper than 32 levels"));
+  // A real batch is well within the limit.
+  CHECK(s.Call("POST", "/v1/links/batch", {{"items", json::array({Item("https://example.org/ok")})}}, s.admin).status == 200);
 }
 
 TEST_CASE("malformed requests get clear errors") {

@@ -84,6 +84,16 @@ struct Submission {
   std::string note;           // may be empty
 };
 
+// Why the store would refuse one submission (a text over its limit, empty,
+// or not UTF-8), named by the API field it came from: "url" (the canonical
+// or submitted URL, or its host), "basis", "category" or "note". Callers
+// check each row first, so that one bad row does not fail a whole batch.
+struct SubmissionProblem {
+  std::string field;
+  std::string message;
+};
+std::optional<SubmissionProblem> CheckSubmission(const Submission& s);
+
 struct SubmissionResult {
   int64_t link_id = 0;
   int64_t report_id = 0;
