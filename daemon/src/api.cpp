@@ -86,14 +86,17 @@ bool Matches(std::string_view pattern, std::string_view path, std::vector<std::s
 }
 
 // A literal route wins over a {} route (so /v1/links/batch is not link "batch").
-const Route* FindRoute(std::string_view method, std::string_view path, bool* path_known,
+// `allowed` gathers the methods the path takes ("GET, HEAD, POST").
+const Route* FindRoute(std::string_view method, std::string_view path, std::string* allowed,
                        std::vector<std::string>* params) {
   const Route* found = nullptr;
   for (const auto& r : kRoutes) {
     std::vector<std::string> p;
     if (!Matches(r.pattern, path, &p)) continue;
-    *path_known = true;
-    if (method != r.method) continue;
+    const std::string m = std::string_view(r.method) == "GET" ? "GET, HEAD" : r.method;
+    if (allowed->find(m) == std::string::npos) *allowed += (allowed->empty() ? "" : ", ") + m;
+    // HEAD is GET without the body (the HTTP layer drops it).
+    if (method != r.method && !(method == "HEAD" && std::string_view(r.method) == "GET")) continue;
     const bool literal = std::string_view(r.pattern).find("{}") == std::string_view::npos;
     if (found == nullptr || literal) {
       found = &r;
@@ -139,24 +142,34 @@ std::optional<storage::Actor> Api::Impl::Authenticate(const std::string& header)
 void Api::Impl::Serve(ApiRequest req, Done done) const {
   const size_t q = req.target.find('?');
   const std::string path = req.target.substr(0, q);
-  if (path == "/healthz") return done(api::Json(200, {{"status", "ok"}}));
+  const auto not_allowed = [&](const std::string& allow) {
+    ApiResponse r = api::Error(405, "method_not_allowed", req.method + " is not allowed on " + path);
+    r.allow = allow;
+    return r;
+  };
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  if (path == "/healthz") {
+    if (!get) return done(not_allowed("GET, HEAD"));
+    return done(api::Json(200, {{"status", "ok"}}));
+  }
   // Aggregate counts only (no URLs, no people): Prometheus scrapes without a token.
   if (path == "/metrics") {
-    if (req.method != "GET") return done(api::Error(405, "method_not_allowed", req.method + " is not allowed on " + path));
+    if (!get) return done(not_allowed("GET, HEAD"));
     if (!ctx.options.hooks.metrics) return done(api::Error(503, "unavailable", "metrics are not collected"));
     return done(ApiResponse{200, ctx.options.hooks.metrics(), "text/plain; version=0.0.4"});
   }
 
-  Call call;
-  bool path_known = false;
-  const Route* route = FindRoute(req.method, path, &path_known, &call.params);
-  if (route == nullptr) {
-    if (path_known) return done(api::Error(405, "method_not_allowed", req.method + " is not allowed on " + path));
-    return done(api::Error(404, "not_found", "no such endpoint: " + path));
-  }
+  // The token first: without one, no answer tells which endpoints exist.
   auto actor = Authenticate(req.authorization);
   // One message for missing, unknown and revoked tokens: nothing leaks.
   if (!actor) return done(api::Error(401, "unauthenticated", "a valid bearer token is required"));
+  Call call;
+  std::string allowed;
+  const Route* route = FindRoute(req.method, path, &allowed, &call.params);
+  if (route == nullptr) {
+    if (!allowed.empty()) return done(not_allowed(allowed));
+    return done(api::Error(404, "not_found", "no such endpoint: " + path));
+  }
   if (!storage::RoleAtLeast(actor->role, route->role)) {
     return done(api::Error(403, "permission_denied",
                            std::string("this needs the ") + storage::RoleName(route->role) + " role"));

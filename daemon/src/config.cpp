@@ -342,6 +342,8 @@ const std::map<std::string, Section, std::less<>>& Schema() {
          IntKey<int>([](Config& c) { return &c.server.max_batch_items; }, 1, 1000000)},
         {"request_timeout_seconds",
          IntKey<int>([](Config& c) { return &c.server.request_timeout_seconds; }, 1, 3600)},
+        {"max_connections",
+         IntKey<int>([](Config& c) { return &c.server.max_connections; }, 1, 100000)},
         {"worker_threads",
          IntKey<int>([](Config& c) { return &c.server.worker_threads; }, 1, 64)}}},
       {"storage",

@@ -203,7 +203,8 @@ int Serve(const Config& config, storage::Store& store) {
     fetcher.Fetch(std::move(req), std::move(cb));
   };
   Api api(api_options, store, run_on_workers);
-  HttpServer server(io, api, {config.server.max_body_bytes, config.server.request_timeout_seconds});
+  HttpServer server(io, api, {config.server.max_body_bytes, config.server.request_timeout_seconds,
+                             config.server.max_connections});
   auto port = server.Listen(*endpoint);
   if (!port.ok()) {
     spdlog::error("{}", port.status().message());

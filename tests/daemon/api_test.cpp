@@ -3,6 +3,7 @@
 
 #include <boost/asio.hpp>
 #include <nlohmann/json.hpp>
+#include <future>
 #include <thread>
 
 #include "linkwatch/daemon/api.h"
@@ -107,6 +108,120 @@ TEST_CASE("health needs no token, every /v1 path does, with one message for ever
     CHECK(r->body == missing.body);
   }
   CHECK(Body(missing)["error"]["code"] == "unauthenticated");
+}
+
+namespace {
+
+// Sends `bytes` as they are and returns all that comes back until the server
+// closes the connection or `wait` passes without more.
+std::string RawExchange(uint16_t port, const std::string& bytes,
+                        std::chrono::milliseconds wait = std::chrono::milliseconds(2000)) {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(bytes));
+  std::string got;
+  char buf[4096];
+  socket.non_blocking(true);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    boost::system::error_code ec;
+    const size_t n = socket.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    if (ec) break;  // closed by the server
+    got.append(buf, n);
+  }
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("the HTTP layer answers HEAD, wrong methods, malformed requests and unauthenticated bodies") {
+  Server s;
+  SECTION("HEAD gets GET's headers and length, and no body") {
+    const std::string got = RawExchange(s.port, "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK_THAT(got, Catch::StartsWith("HTTP/1.1 200"));
+    CHECK_THAT(got, Catch::Contains("Content-Length: 15\r\n"));
+    CHECK_THAT(got, !Catch::Contains("{\"status\""));
+    const std::string links = RawExchange(s.port, "HEAD /v1/links HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                                      s.admin + "\r\nConnection: close\r\n\r\n");
+    CHECK_THAT(links, Catch::StartsWith("HTTP/1.1 200"));
+    CHECK_THAT(links, Catch::EndsWith("\r\n\r\n"));
+  }
+  SECTION("a method a path does not take is 405 with Allow") {
+    const std::string health = RawExchange(s.port, "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    CHECK_THAT(health, Catch::StartsWith("HTTP/1.1 405"));
+    CHECK_THAT(health, Catch::Contains("Allow: GET, HEAD\r\n"));
+    const std::string links = RawExchange(s.port, "DELETE /v1/links HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                                      s.admin + "\r\nConnection: close\r\n\r\n");
+    CHECK_THAT(links, Catch::StartsWith("HTTP/1.1 405"));
+    CHECK_THAT(links, Catch::Contains("Allow: POST, GET, HEAD\r\n"));
+  }
+  SECTION("without a token every /v1 path is 401, known or not") {
+    CHECK(s.Call("GET", "/v1/nothing").status == 401);
+    CHECK(s.Call("DELETE", "/v1/links").status == 401);
+  }
+  SECTION("malformed HTTP gets 400 and the connection closes") {
+    for (const std::string& bad : {std::string("GARBAGE\r\n\r\n"),
+                                  std::string("POST /v1/links HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello"),
+                                  std::string("POST /v1/links HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n")}) {
+      CAPTURE(bad);
+      const std::string got = RawExchange(s.port, bad);
+      CHECK_THAT(got, Catch::StartsWith("HTTP/1.1 400"));
+      CHECK_THAT(got, Catch::Contains("malformed HTTP request"));
+    }
+  }
+  SECTION("a body sent without a token is refused unread") {
+    // Announces 8 MB and sends none of it: the answer comes at once, not after a timeout.
+    const auto start = std::chrono::steady_clock::now();
+    const std::string got = RawExchange(s.port, "POST /v1/links HTTP/1.1\r\nHost: x\r\nContent-Length: 8000000\r\n\r\n");
+    CHECK_THAT(got, Catch::StartsWith("HTTP/1.1 401"));
+    CHECK_THAT(got, Catch::Contains("Connection: close"));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1900));
+  }
+  SECTION("Expect: 100-continue is answered before the body is sent") {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), s.port});
+    const std::string body = Item("https://example.org/continue").dump();
+    asio::write(socket, asio::buffer("POST /v1/links HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.admin +
+                                     "\r\nExpect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) +
+                                     "\r\nConnection: close\r\n\r\n"));
+    asio::streambuf head;
+    asio::read_until(socket, head, "\r\n\r\n");
+    const std::string interim(asio::buffers_begin(head.data()), asio::buffers_end(head.data()));
+    CHECK_THAT(interim, Catch::StartsWith("HTTP/1.1 100 Continue"));
+    head.consume(head.size());
+    asio::write(socket, asio::buffer(body));
+    boost::system::error_code ec;
+    asio::read(socket, head, ec);  // to the close
+    const std::string final_answer(asio::buffers_begin(head.data()), asio::buffers_end(head.data()));
+    CHECK_THAT(final_answer, Catch::StartsWith("HTTP/1.1 201"));
+  }
+}
+
+TEST_CASE("at the connection cap a new connection waits until one closes") {
+  daemon::HttpOptions options;
+  options.max_connections = 2;
+  Server s({}, options);
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> idle;
+  for (int i = 0; i < 2; ++i) {
+    idle.emplace_back(io);
+    idle.back().connect({asio::ip::make_address("127.0.0.1"), s.port});
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // both accepted
+  // The third connects (the kernel queues it) but is not served while two are open.
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  auto waiting = std::async(std::launch::async, [&] { return RawExchange(s.port, request, std::chrono::milliseconds(3000)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(waiting.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);
+  idle.front().close();
+  const std::string got = waiting.get();
+  CHECK_THAT(got, Catch::StartsWith("HTTP/1.1 200"));
 }
 
 TEST_CASE("roles: an operator may submit and read but not administer") {

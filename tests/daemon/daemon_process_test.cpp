@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <boost/asio.hpp>
 #include <nlohmann/json.hpp>
 #include <filesystem>
 #include <thread>
@@ -149,6 +150,40 @@ TEST_CASE("bad setups stop the daemon with a clear message and exit code") {
     CHECK_THAT(r.err + r.out, Catch::Contains("--log-level") && Catch::Contains("loud"));
     CHECK_FALSE(std::filesystem::exists(dir.File("d")));  // refused before anything started
   }
+}
+
+TEST_CASE("out of file descriptors, the listener backs off and warns now and then, then serves again") {
+  test::TempDir dir;
+  // 64 descriptors: the daemon's own (database, epoll, workers) leave a few dozen for clients.
+  test::Child child({"/bin/sh", "-c", "ulimit -n 64 && exec " + kDaemon + " --data-dir " + dir.File("d") +
+                                          " --listen 127.0.0.1:0 --no-checks"},
+                    dir.path());
+  const auto port_text = child.WaitFor("listening on http://127.0.0.1:");
+  REQUIRE(port_text.has_value());
+  const auto port = static_cast<uint16_t>(std::stoi(*port_text));
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> held;
+  for (int i = 0; i < 100; ++i) {
+    held.emplace_back(io);
+    held.back().connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const std::string log = child.Stderr();
+  // One warning (with how often accept failed), not one line per failed accept.
+  size_t warnings = 0;
+  for (size_t at = log.find("accept: "); at != std::string::npos; at = log.find("accept: ", at + 1)) ++warnings;
+  CHECK(warnings >= 1);
+  CHECK(warnings <= 2);
+  CHECK_THAT(log, Catch::Contains("retrying every 100 ms"));
+  held.clear();
+  bool served = false;
+  for (int i = 0; i < 50 && !served; ++i) {
+    served = test::Http(port, "GET", "/healthz").status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(served);
+  child.Signal(SIGTERM);
+  CHECK(child.Wait() == 0);
 }
 
 TEST_CASE("--help shows the flags and exits 0") {

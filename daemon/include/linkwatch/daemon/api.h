@@ -26,9 +26,13 @@ struct ApiRequest {
 };
 
 struct ApiResponse {
+  ApiResponse(int status = 200, std::string body = {}, std::string content_type = "application/json")
+      : status(status), body(std::move(body)), content_type(std::move(content_type)) {}
+
   int status = 200;
   std::string body;  // JSON text, unless content_type says otherwise
   std::string content_type = "application/json";
+  std::string allow;  // 405: the methods the path takes ("GET, HEAD")
 };
 
 // What the crawl loop reports for GET /v1/status.

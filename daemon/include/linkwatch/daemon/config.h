@@ -21,6 +21,7 @@ struct ServerConfig {
   uint64_t max_body_bytes = 8u << 20;     // larger request bodies get 413
   int max_batch_items = 10000;            // items in one POST /v1/links/batch
   int request_timeout_seconds = 30;       // reading one request, writing one answer
+  int max_connections = 1024;             // open at once; more wait in the kernel's queue
   int worker_threads = 2;                 // parsing, validation, reads
 };
 

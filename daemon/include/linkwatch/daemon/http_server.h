@@ -1,5 +1,7 @@
 // HTTP/1.1 transport for the Api (Boost.Beast), keep-alive, body limits,
-// timeouts, graceful stop.
+// timeouts, graceful stop. A request's headers are read first: a body sent
+// without a bearer token is refused unread (401), `Expect: 100-continue` is
+// answered, HEAD gets GET's headers without the body, malformed HTTP gets 400.
 //
 // HttpServer lives on one io_context: construct, Listen() and Stop() from that
 // context's thread (Stop() may also be posted from a signal handler there).
@@ -22,6 +24,8 @@ namespace linkwatch::daemon {
 struct HttpOptions {
   uint64_t max_body_bytes = 8u << 20;  // larger bodies are answered with 413
   int request_timeout_seconds = 30;    // for reading one request or writing one answer
+  // Connections open at once; beyond it new ones wait in the kernel's queue.
+  int max_connections = 1024;
 };
 
 class HttpServer {
