@@ -228,7 +228,8 @@ int RunReload(Context& ctx) {
   if (ctx.flags.json) {
     PrintJson(ctx.io.out, *body);
   } else {
-    ctx.io.out << "rules reloaded: " << FieldText(*body, "rules") << " rules, version "
+    ctx.io.out << "rules reloaded: " << FieldText(*body, "rules") << " rules, "
+               << FieldText(*body, "hash_entries") << " hash entries, version "
                << FieldText(*body, "version") << " (was " << FieldText(*body, "previous_version")
                << ")\n";
   }

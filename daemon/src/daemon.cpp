@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "linkwatch/crawler/fetcher.h"
 #include "linkwatch/daemon/clusters.h"
@@ -102,6 +103,54 @@ bool LoadRules(RuleSource& rules, std::string_view cause) {
   return loaded.ok();
 }
 
+// At start there is no running set to compare with: the stored judgements
+// stand in. A set with no rules while links stand flagged by rules (or no
+// hash entries while links stand flagged by hashes) would unflag them all,
+// and their links would turn removed: most likely files are missing.
+bool CheckStartRules(storage::Store& store, const RuleSource& rules) {
+  const auto set = rules.Current();
+  if (!set->rules().empty() && !set->hash_entries().empty()) return true;
+  int64_t by_rule = 0, by_hash = 0;
+  storage::LinkFilter filter;
+  filter.flagged = true;
+  filter.limit = kMaxListLimit;
+  for (;;) {
+    auto page = store.ListLinks(filter);
+    if (!page.ok()) {
+      spdlog::error("reading the flagged links: {}", page.status().ToString());
+      return false;
+    }
+    for (const auto& link : page->links) {
+      const auto matches = nlohmann::json::parse(link.matches, nullptr, false);
+      if (!matches.is_array()) continue;
+      bool rule = false, hash = false;
+      for (const auto& m : matches) {
+        rule = rule || m.value("kind", "") == "rule";
+        hash = hash || m.value("kind", "") == "hash";
+      }
+      by_rule += rule;
+      by_hash += hash;
+    }
+    if (page->next_after_id == 0) break;
+    filter.after_id = page->next_after_id;
+  }
+  std::string where;
+  for (const auto& p : rules.paths()) where += (where.empty() ? "" : ", ") + p;
+  if (set->rules().empty() && by_rule > 0) {
+    spdlog::error("no rules were loaded from {}, but {} links stand flagged by rules: checked without them, "
+                  "they would all turn removed. Restore the rule files (rules.paths, --rules) and start again",
+                  where.empty() ? "(no rules.paths)" : where, by_rule);
+    return false;
+  }
+  if (set->hash_entries().empty() && by_hash > 0) {
+    spdlog::error("no hash entries were loaded, but {} links stand flagged by hash lists: checked without them, "
+                  "they would all turn removed. Restore the hash lists (rules.hash_lists) and start again",
+                  by_hash);
+    return false;
+  }
+  return true;
+}
+
 // The near-duplicate index of the pages stored in clusters.
 bool LoadClusters(storage::Store& store, ClusterIndex& clusters) {
   auto entries = store.ListClusterEntries();
@@ -151,7 +200,7 @@ int Serve(const Config& config, storage::Store& store) {
   asio::thread_pool workers(static_cast<size_t>(config.server.worker_threads));
   auto run_on_workers = [&workers](std::function<void()> fn) { asio::post(workers, std::move(fn)); };
   RuleSource rules(config.rules.paths, LoadOptionsFrom(config));
-  if (!LoadRules(rules, "at start")) return 1;
+  if (!LoadRules(rules, "at start") || !CheckStartRules(store, rules)) return 1;
   auto counter_rules = LoadCounterRules(config.counters.paths);
   if (!counter_rules.ok()) {
     spdlog::error("counter extractors refused: {}", counter_rules.status().message());

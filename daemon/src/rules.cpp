@@ -139,16 +139,23 @@ Result<std::shared_ptr<const matcher::RuleSet>> RuleSource::Reload(
   auto loaded = matcher::RuleSet::Load(paths_, options_, errors);
   if (!loaded.ok()) return loaded.status();
   const auto running = Current();
-  const bool empties = (*loaded)->rules().empty() && (*loaded)->hash_entries().empty();
-  if (empties && (!running->rules().empty() || !running->hash_entries().empty())) {
-    // Every flagged page would read as edited clean, and its link as removed.
-    std::string message = "the rule files now hold no rules and no hashes (";
+  // A kind of judgement that was in force and would vanish: every page it
+  // flagged would read as edited clean, and its link as removed. Most likely
+  // a file was emptied, moved or truncated by mistake.
+  std::string vanished;
+  if (!running->rules().empty() && (*loaded)->rules().empty()) {
+    vanished = "no rules (" + std::to_string(running->rules().size()) + " in force)";
+  } else if (!running->hash_entries().empty() && (*loaded)->hash_entries().empty()) {
+    vanished = "no hash entries (" + std::to_string(running->hash_entries().size()) + " in force)";
+  }
+  if (!vanished.empty()) {
+    std::string message = "the rule files now hold " + vanished + " (";
     for (size_t i = 0; i < paths_.size(); ++i) {
       if (i > 0) message += ", ";
       message += paths_[i];
     }
-    message += "); the " + std::to_string(running->rules().size()) +
-               " rules in force stay: an empty set would unflag every flagged link";
+    for (const auto& h : options_.hash_paths) message += ", " + h;
+    message += "); the running set stays: emptying it would unflag every link it flagged";
     if (errors) errors->push_back({"", 0, "", message});
     return Status::InvalidArgument(message);
   }

@@ -54,6 +54,12 @@ std::optional<std::string> ParseLine(std::string_view line,
   if (f.size() > 4) return "too many fields (quote a field that holds blanks)";
   auto digest = ToDigest(f[0]);
   if (!digest) return "\"" + f[0] + "\" is not a SHA-256 digest (64 hex digits)";
+  // What `sha256sum` prints for an empty file: it would flag every page with no text.
+  if (*digest == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") {
+    std::string message = "\"";
+    message.append(f[0]).append("\" is the SHA-256 of empty content: it would flag every page without text");
+    return message;
+  }
   if (std::find(categories.begin(), categories.end(), f[1]) == categories.end()) {
     return "unknown category \"" + f[1] + "\"";
   }

@@ -185,10 +185,38 @@ TEST_CASE("a reload that would empty the running rule set is refused, one that s
   std::vector<matcher::LoadError> errors;
   auto refused = source.Reload(&errors);
   REQUIRE_FALSE(refused.ok());
-  CHECK_THAT(refused.status().message(), Catch::Contains("no rules and no hashes") &&
+  CHECK_THAT(refused.status().message(), Catch::Contains("now hold no rules (1 in force)") &&
                                              Catch::Contains(dir.File("rules")) &&
-                                             Catch::Contains("the 1 rules in force stay"));
+                                             Catch::Contains("the running set stays"));
   CHECK(errors.size() == 1);
+  CHECK(source.Current() == running);
+}
+
+TEST_CASE("a reload that would drop every rule but keep the hashes, or the reverse, is refused") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.File("rules"));
+  test::WriteFile(dir.File("rules/r.toml"), kRules);
+  test::WriteFile(dir.File("hashes.txt"),
+                  "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a extremist \"Order 1\" x\n");
+  matcher::LoadOptions options;
+  options.hash_paths = {dir.File("hashes.txt")};
+  RuleSource source({dir.File("rules")}, options);
+  REQUIRE(source.Reload().ok());
+  const auto running = source.Current();
+  REQUIRE(running->hash_entries().size() == 1);
+
+  std::filesystem::rename(dir.File("rules/r.toml"), dir.File("r.toml.moved"));  // the rules moved away
+  auto no_rules = source.Reload();
+  REQUIRE_FALSE(no_rules.ok());
+  CHECK_THAT(no_rules.status().message(), Catch::Contains("now hold no rules (1 in force)"));
+  CHECK(source.Current() == running);
+
+  std::filesystem::rename(dir.File("r.toml.moved"), dir.File("rules/r.toml"));
+  test::WriteFile(dir.File("hashes.txt"), "");  // the hash list truncated
+  auto no_hashes = source.Reload();
+  REQUIRE_FALSE(no_hashes.ok());
+  CHECK_THAT(no_hashes.status().message(), Catch::Contains("now hold no hash entries (1 in force)") &&
+                                               Catch::Contains(dir.File("hashes.txt")));
   CHECK(source.Current() == running);
 }
 

@@ -250,7 +250,7 @@ patterns = ['storm\s+warning']
   const auto reloaded = m.Cli({"rules", "reload"});
   INFO(reloaded.err);
   REQUIRE(reloaded.exit_code == 0);
-  CHECK_THAT(reloaded.out, Catch::Contains("rules reloaded: 2 rules"));
+  CHECK_THAT(reloaded.out, Catch::Contains("rules reloaded: 2 rules, 0 hash entries, version "));
   const std::string after = m.Call("GET", "/v1/rules")["version"];
   CHECK(after != before);
   // The new set judges the next check, without waiting for the page to change.
@@ -283,6 +283,30 @@ patterns = ['glass\s+lantern']
   const auto list = m.Cli({"rules", "list"});
   REQUIRE(list.exit_code == 0);
   CHECK_THAT(list.out, Catch::Contains("zz-001"));
+}
+
+TEST_CASE("a restart with the rule files gone is refused while links stand flagged by them") {
+  Monitoring m;
+  m.web.SetBody("/flag", kFlaggedPage);
+  const int64_t flag = m.Register("/flag");
+  REQUIRE(m.WaitFlagged(flag, true));
+  m.daemon.child->Signal(SIGTERM);
+  REQUIRE(m.daemon.child->Wait() == 0);
+  std::filesystem::rename(m.dir.File("rules/cd.toml"), m.dir.File("cd.toml.moved"));  // the directory emptied
+
+  test::Child refused({kDaemon, "--config", m.dir.File("fast.toml"), "--data-dir", m.dir.File("data"),
+                       "--listen", "127.0.0.1:0"},
+                      m.dir.path());
+  CHECK(refused.Wait() == 1);
+  CHECK_THAT(refused.Stderr(), Catch::Contains("no rules were loaded from " + m.dir.File("rules") +
+                                               ", but 1 links stand flagged by rules"));
+
+  // With the files back the daemon starts, and the link is still flagged and alive.
+  std::filesystem::rename(m.dir.File("cd.toml.moved"), m.dir.File("rules/cd.toml"));
+  auto again = test::StartDaemon(kDaemon, m.dir.File("data"), {"--config", m.dir.File("fast.toml")}, true);
+  m.daemon = std::move(again);
+  CHECK(m.Link(flag)["flagged"] == true);
+  CHECK(m.Link(flag)["status"] == "alive");
 }
 
 TEST_CASE("the daemon does not start on a broken rule set, and names the error") {

@@ -91,6 +91,9 @@ TEST_CASE("invalid hash lines are reported with file and line") {
       {good + " extremist \"open basis", "unterminated quoted field"},
       {good + " extremist \"\"", "the legal basis is empty"},
       {good + " extremist \"a\"b", "a quoted field must be followed by a blank"},
+      {"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855 extremist basis",
+       "\"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855\" is the SHA-256 of empty "
+       "content: it would flag every page without text"},
   }));
   TempDir dir;
   const auto list = dir.Write("h.txt", "# header\n" + good + " extremist ok\n\n" + line + "\n");
