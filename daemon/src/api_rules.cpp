@@ -118,6 +118,9 @@ void ReloadRules(const Context& ctx, const Call& call, Done done) {
   auto loaded = ctx.options.hooks.rules->Reload(&errors);
   LogReload("by agency " + call.actor.agency + " (token " + std::to_string(call.actor.token_id) + ")",
             loaded, errors, *running);
+  if (!loaded.ok() && loaded.status().code() == Status::Code::kUnavailable) {
+    return done(FromStatus(loaded.status()));  // another reload is running: nothing was tried
+  }
   json detail = {{"ok", loaded.ok()}, {"previous", previous}};
   if (loaded.ok()) {
     detail["version"] = (*loaded)->version();

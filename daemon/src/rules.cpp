@@ -135,7 +135,14 @@ RuleSource::RuleSource(std::vector<std::string> paths, matcher::LoadOptions opti
 
 Result<std::shared_ptr<const matcher::RuleSet>> RuleSource::Reload(
     std::vector<matcher::LoadError>* errors) {
-  std::lock_guard reload(reload_mu_);
+  // One reload at a time, and no queue of them: each would hold a worker
+  // thread for as long as the rule files take to compile.
+  std::unique_lock reload(reload_mu_, std::try_to_lock);
+  if (!reload.owns_lock()) {
+    const std::string message = "a reload of the rules is already running; try again when it has finished";
+    if (errors) errors->push_back({"", 0, "", message});
+    return Status::Unavailable(message);
+  }
   auto loaded = matcher::RuleSet::Load(paths_, options_, errors);
   if (!loaded.ok()) return loaded.status();
   const auto running = Current();

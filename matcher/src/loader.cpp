@@ -16,6 +16,12 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kBuiltinCategories[] = {"extremist", "terrorist"};
+// RE2 program sizes: a phrase is tens of instructions, [\pL]{5,20} about
+// 24,000, [\pL\pN]{300} 400,000 (and 0.1 s to compile). Sets over a few
+// million took minutes and gigabytes to be refused by RE2::Set.
+constexpr int kMaxPatternProgram = 100'000;
+constexpr int64_t kMaxSetProgram = 2'000'000;
+constexpr int64_t kCheckMaxMem = int64_t{4} << 20;  // RE2 refuses programs of ~130,000 instructions
 
 std::string Location(const std::string& file, int line) {
   return file + ":" + std::to_string(line);
@@ -39,10 +45,12 @@ class Loader {
     CompileRules();
     IndexHashes();
     if (!errors_->empty()) return nullptr;
+    if (program_size_ > kMaxSetProgram) return TooLargeTogether();
     if (!state_->entries.empty() && !state_->set->Compile()) {
       errors_->push_back({"", 0, "",
                           "the combined pattern set does not fit in set_max_mem (" +
-                              std::to_string(options_.set_max_mem) + " bytes)"});
+                              std::to_string(options_.set_max_mem) + " bytes); the largest patterns: " +
+                              LargestPatterns()});
       return nullptr;
     }
     if (state_->entries.empty()) state_->set.reset();
@@ -53,6 +61,26 @@ class Loader {
  private:
   void Error(const std::string& file, int line, const std::string& rule_id, std::string message) {
     errors_->push_back({file, line, rule_id, std::move(message)});
+  }
+
+  // Refused before RE2::Set compiles them: that could take minutes and gigabytes.
+  std::unique_ptr<RuleSetState> TooLargeTogether() {
+    errors_->push_back({"", 0, "",
+                        "the patterns compile to " + std::to_string(program_size_) +
+                            " instructions together, more than the " + std::to_string(kMaxSetProgram) +
+                            " a rule set may hold; the largest: " + LargestPatterns()});
+    return nullptr;
+  }
+
+  // "FILE:LINE: rule "ID" pattern K (N instructions), ..." for the few largest.
+  std::string LargestPatterns() {
+    std::sort(sizes_.begin(), sizes_.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string out;
+    for (size_t i = 0; i < sizes_.size() && i < 3; ++i) {
+      if (i > 0) out += ", ";
+      out += sizes_[i].second + " (" + std::to_string(sizes_[i].first) + " instructions)";
+    }
+    return out;
   }
 
   // Files named by `paths`: files as given, directories' `ext` files in name order.
@@ -145,7 +173,13 @@ class Loader {
       Error(src.rule.file, line, src.rule.id, kind + std::to_string(k + 1) + m);
     };
     // Syntax errors are reported on the pattern as written, in RE2's words.
-    const RE2 as_written(list[k], PatternOptions(0));
+    // A small memory budget makes a huge pattern fail in milliseconds, not
+    // compile for a tenth of a second (times hundreds of rules).
+    const RE2 as_written(list[k], PatternOptions(kCheckMaxMem));
+    if (as_written.error_code() == RE2::ErrorPatternTooLarge) {
+      return fail(" is too large: it compiles to more than " + std::to_string(kMaxPatternProgram) +
+                  " instructions (narrow a wide repetition such as [\\pL]{300})");
+    }
     if (!as_written.ok()) return fail(" does not compile: " + as_written.error());
     for (size_t j = 0; j < k; ++j) {
       if (list[j] == list[k]) return fail(" repeats " + kind + std::to_string(j + 1));
@@ -153,6 +187,14 @@ class Loader {
     const std::string normalized = NormalizePattern(list[k], options_.normalize);
     auto re = std::make_unique<RE2>(normalized, PatternOptions(0));
     if (!re->ok()) return fail(" does not compile once normalized (a bug): " + re->error());
+    const int size = re->ProgramSize();
+    if (size > kMaxPatternProgram) {
+      return fail(" is too large: it compiles to " + std::to_string(size) + " instructions, more than " +
+                  std::to_string(kMaxPatternProgram) + " (narrow a wide repetition such as [\\pL]{300})");
+    }
+    program_size_ += size;
+    sizes_.emplace_back(size, src.rule.file + ":" + std::to_string(line) + ": rule \"" + src.rule.id + "\" " +
+                                  kind + std::to_string(k + 1));
     if (RE2::PartialMatch("", *re)) {
       return fail(" matches the empty text (it would hit every page)");
     }
@@ -180,6 +222,8 @@ class Loader {
 
   const LoadOptions& options_;
   std::vector<LoadError>* errors_;
+  int64_t program_size_ = 0;                      // of every compiled pattern
+  std::vector<std::pair<int, std::string>> sizes_;  // each pattern's, and where it is
   std::vector<std::string> categories_;
   std::vector<RuleSource> sources_;
   std::unique_ptr<RuleSetState> state_ = std::make_unique<RuleSetState>();

@@ -1,6 +1,8 @@
 // What one fetched page means under a rule set: judged, carried over, or not
 // judged; evidence when first flagged or changed; content removed.
 #include <catch2/catch.hpp>
+#include <thread>
+#include <future>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -190,6 +192,28 @@ TEST_CASE("a reload that would empty the running rule set is refused, one that s
                                              Catch::Contains("the running set stays"));
   CHECK(errors.size() == 1);
   CHECK(source.Current() == running);
+}
+
+TEST_CASE("a second reload while one runs is refused at once, not queued") {
+  test::TempDir dir;
+  std::string slow;  // about a second to compile (and then refused as too large together)
+  for (int i = 0; i < 30; ++i) {
+    std::string pattern = "w";
+    pattern.append(std::to_string(i)).append(R"([\pL\pN]{60})");
+    slow += "[[rule]]\nid = \"w-" + std::to_string(100 + i) + "\"\ncategory = \"extremist\"\nseverity = 1\n"
+            "description = \"d\"\nlegal_basis = \"b\"\npatterns = ['" + pattern + "']\n\n";
+  }
+  test::WriteFile(dir.File("slow.toml"), slow);
+  RuleSource source({dir.File("slow.toml")}, {});
+  auto first = std::async(std::launch::async, [&] { return source.Reload().status(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::vector<matcher::LoadError> errors;
+  auto second = source.Reload(&errors);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().code() == Status::Code::kUnavailable);
+  CHECK_THAT(second.status().message(), Catch::Contains("a reload of the rules is already running"));
+  CHECK(first.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);  // answered while it ran
+  CHECK_THAT(first.get().message(), Catch::Contains("instructions together"));
 }
 
 TEST_CASE("a reload that would drop every rule but keep the hashes, or the reverse, is refused") {

@@ -150,6 +150,28 @@ TEST_CASE("all errors of a file are reported, not just the first") {
           R"(x.toml:20: rule "cd-002": pattern 1 does not compile: missing ): (unclosed)"});
 }
 
+TEST_CASE("a pattern too large to compile quickly is refused, and so are patterns too large together") {
+  const auto one = LoadErrors(RuleToml("big-1", {R"(q[\pL\pN]{300})"}));
+  REQUIRE(one.size() == 1);
+  CHECK_THAT(one[0], Catch::StartsWith(R"(x.toml:8: rule "big-1": pattern 1 is too large: it compiles to more than 100000 instructions)"));
+  // Each fits (about 80,000 instructions), 30 of them do not: refused before RE2::Set is built.
+  std::string many;
+  for (int i = 0; i < 30; ++i) {
+    std::string pattern = "w";
+    pattern.append(std::to_string(i)).append(R"([\pL\pN]{60})");
+    many += RuleToml("wide-" + std::to_string(100 + i), {pattern}) + "\n";
+  }
+  TempDir dir;
+  std::vector<LoadError> errors;
+  const auto file = dir.Write("many.toml", many);
+  auto set = RuleSet::Load({file}, {}, &errors);
+  REQUIRE_FALSE(set.ok());
+  REQUIRE(errors.size() == 1);
+  CHECK_THAT(errors[0].ToString(),
+             Catch::Contains("instructions together, more than the 2000000 a rule set may hold; the largest: " + file + ":") &&
+                 Catch::Contains(R"(: rule "wide-)"));
+}
+
 TEST_CASE("duplicate ids across two files are refused with both places") {
   TempDir dir;
   const auto a = dir.Write("a.toml", RuleToml("same", {"alpha"}));
