@@ -90,7 +90,13 @@ Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target) {
 }
 
 int Fail(const Context& ctx, const Status& status) {
-  ctx.io.err << "linkwatch: " << status.message() << '\n';
+  // Messages may quote what others typed: line by line, made printable.
+  std::string_view rest = status.message();
+  ctx.io.err << "linkwatch: ";
+  for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
+    ctx.io.err << Printable(rest.substr(0, nl)) << '\n';
+  }
+  ctx.io.err << Printable(rest) << '\n';
   return ExitCodeFor(status);
 }
 

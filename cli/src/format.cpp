@@ -36,9 +36,30 @@ void PrintRow(std::ostream& out, const std::vector<std::string>& row,
 
 }  // namespace
 
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // C1 controls are U+0080..U+009F, in UTF-8 0xC2 0x80..0x9F.
+    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+    if (c >= 0x20 && c != 0x7F && !c1) {
+      out.push_back(text[i]);
+      continue;
+    }
+    const unsigned code = c1 ? static_cast<unsigned char>(text[++i]) : c;
+    constexpr char kHex[] = "0123456789ABCDEF";
+    out += "\\x";
+    out.push_back(kHex[code >> 4]);
+    out.push_back(kHex[code & 0xF]);
+  }
+  return out;
+}
+
 std::string CellText(const nlohmann::json& value) {
   if (value.is_null()) return "-";
-  if (value.is_string()) return value.get<std::string>();
+  if (value.is_string()) return Printable(value.get<std::string>());
   if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

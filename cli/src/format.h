@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace linkwatch::cli {
@@ -11,6 +12,11 @@ namespace linkwatch::cli {
 // A JSON value as a table cell: strings as they are, null as "-", booleans
 // as "yes"/"no", anything else as compact JSON.
 std::string CellText(const nlohmann::json& value);
+
+// `text` with every control character (C0, DEL, C1) written as \xNN: what
+// others typed (a basis, a note, a label) cannot move the cursor, clear the
+// screen or fake a line of output. CellText applies it to strings.
+std::string Printable(std::string_view text);
 
 // obj[key]; a null value when obj is not an object or lacks the key.
 const nlohmann::json& Member(const nlohmann::json& obj, const char* key);

@@ -137,6 +137,15 @@ TEST_CASE("tables pad columns by characters, not bytes") {
         "12  fsb      operator\n");
 }
 
+TEST_CASE("control characters others typed are shown as \\xNN, never sent to the terminal") {
+  CHECK(linkwatch::cli::Printable("basis\x1b[2J") == "basis\\x1B[2J");
+  CHECK(linkwatch::cli::Printable("first\r\nfirst agency   Someone Else") == "first\\x0D\\x0Afirst agency   Someone Else");
+  CHECK(linkwatch::cli::Printable(std::string("a\0b", 3)) == "a\\x00b");
+  CHECK(linkwatch::cli::Printable("\x7f \xc2\x9b" "31m") == "\\x7F \\x9B31m");  // DEL and the C1 CSI
+  CHECK(linkwatch::cli::Printable("Суд № 2-1/2024 é") == "Суд № 2-1/2024 é");  // other text is left as it is
+  CHECK(linkwatch::cli::CellText(nlohmann::json("note\x07")) == "note\\x07");
+}
+
 TEST_CASE("the progress line shows the share read and rows sent, only when enabled") {
   std::ostringstream shown, hidden, unknown_size;
   Progress bar(shown, true, 200);
