@@ -2,6 +2,8 @@
 // Markdown: one member per section, in the same order).
 #include "report_render.h"
 
+#include <charconv>
+
 #include <algorithm>
 
 #include <cstdio>
@@ -155,7 +157,28 @@ std::string RenderJson(const ReportData& d) {
   return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
+namespace {
+
+// A number as the report writes it: -? digits, with . and exponent.
+bool LooksNumeric(std::string_view text) {
+  double ignored = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ignored);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
 std::string CsvField(std::string_view text) {
+  // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before
+  // one) as a formula: an agency named =HYPERLINK(...) must stay text.
+  std::string guarded;
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos &&
+      !LooksNumeric(text)) {
+    guarded.reserve(text.size() + 1);
+    guarded.push_back('\'');
+    guarded.insert(guarded.end(), text.begin(), text.end());
+    text = guarded;
+  }
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
   std::string out = "\"";
   for (char c : text) {

@@ -38,7 +38,9 @@ std::string RenderCsv(const storage::ReportData& data);
 std::string RenderJson(const storage::ReportData& data);
 std::string RenderHtml(const storage::ReportData& data);
 
-// A CSV field quoted when it holds , " CR or LF, quotes doubled (RFC 4180).
+// A CSV field quoted when it holds , " CR or LF, quotes doubled (RFC 4180);
+// text that a spreadsheet would run as a formula (= + - @ first) gets a
+// leading ' (numbers such as -5 are left as they are).
 std::string CsvField(std::string_view text);
 // Text safe inside HTML elements and quoted attributes: & < > " ' escaped.
 std::string HtmlEscape(std::string_view text);

@@ -225,6 +225,14 @@ TEST_CASE("the CSV report is one long table that parses back") {
   CHECK(daemon::CsvField("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(daemon::CsvField("line\nbreak") == "\"line\nbreak\"");
   CHECK(daemon::CsvField("cr\r") == "\"cr\r\"");
+  // Formula injection: an agency or host that a spreadsheet would run stays text.
+  CHECK(daemon::CsvField("=HYPERLINK(\"http://x\")") == "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  CHECK(daemon::CsvField("+1+2") == "'+1+2");
+  CHECK(daemon::CsvField("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(daemon::CsvField("-2+3") == "'-2+3");
+  CHECK(daemon::CsvField("\t=1") == "'\t=1");
+  CHECK(daemon::CsvField("-5") == "-5");
+  CHECK(daemon::CsvField("-0.25") == "-0.25");
 }
 
 TEST_CASE("the HTML report is one self-contained file with three charts") {
