@@ -4,15 +4,6 @@
 namespace linkwatch::daemon::api {
 namespace {
 
-constexpr const char* kStatuses[] = {"pending", "alive", "removed", "blocked", "unreachable"};
-
-bool KnownStatus(const std::string& s) {
-  for (const char* k : kStatuses) {
-    if (s == k) return true;
-  }
-  return false;
-}
-
 // The link a rescan body names by "link_id" or "url"; nullopt with *error set otherwise.
 std::optional<int64_t> LinkFromBody(const Context& ctx, const json& body, ApiResponse* error) {
   if (body.contains("link_id")) {

@@ -56,6 +56,12 @@ std::optional<int64_t> ParseId(const std::string& text);
 // The categories of the config (registry.categories), and them as "a, b, c".
 bool KnownCategory(const Context& ctx, const std::string& category);
 std::string CategoryList(const Context& ctx);
+// A link status: pending, alive, removed, blocked or unreachable.
+bool KnownStatus(const std::string& status);
+// The 400 for a filter that names no known category or agency: a mistyped
+// filter would give an empty answer that looks like a real one.
+std::optional<ApiResponse> UnknownFilter(const Context& ctx, const std::optional<std::string>& category,
+                                         const std::optional<std::string>& agency);
 
 // JSON forms of stored records (docs/API.md).
 json TimeOrNull(const std::optional<TimeMs>& t);

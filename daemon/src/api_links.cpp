@@ -135,6 +135,27 @@ std::string CategoryList(const Context& ctx) {
   return out;
 }
 
+bool KnownStatus(const std::string& status) {
+  static constexpr std::string_view kStatuses[] = {"pending", "alive", "removed", "blocked", "unreachable"};
+  return std::find(std::begin(kStatuses), std::end(kStatuses), status) != std::end(kStatuses);
+}
+
+std::optional<ApiResponse> UnknownFilter(const Context& ctx, const std::optional<std::string>& category,
+                                         const std::optional<std::string>& agency) {
+  if (category && !KnownCategory(ctx, *category)) {
+    return Error(400, "invalid_argument", "unknown category \"" + *category + "\"; known: " + CategoryList(ctx),
+                 "category");
+  }
+  if (agency) {
+    auto agencies = ctx.store.ListAgencies();
+    if (!agencies.ok()) return FromStatus(agencies.status());
+    const bool known = std::any_of(agencies->begin(), agencies->end(),
+                                   [&](const storage::Agency& a) { return a.name == *agency; });
+    if (!known) return Error(400, "invalid_argument", "no agency named \"" + *agency + "\"", "agency");
+  }
+  return std::nullopt;
+}
+
 void SubmitLink(const Context& ctx, const Call& call, Done done) {
   auto body = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&body)) return done(*err);
@@ -229,6 +250,13 @@ void ListLinks(const Context& ctx, const Call& call, Done done) {
   f.category = opt("category");
   f.origin = opt("origin");
   f.text = opt("q");
+  if (f.status && !KnownStatus(*f.status)) {
+    return done(Error(400, "invalid_argument", "status must be pending, alive, removed, blocked or unreachable", "status"));
+  }
+  if (f.origin && *f.origin != "registered" && *f.origin != "discovered") {
+    return done(Error(400, "invalid_argument", "origin must be registered or discovered", "origin"));
+  }
+  if (auto unknown = UnknownFilter(ctx, f.category, f.agency)) return done(*unknown);
   if (auto flagged = opt("flagged")) {
     if (*flagged != "true" && *flagged != "false") {
       return done(Error(400, "invalid_argument", "flagged must be true or false", "flagged"));

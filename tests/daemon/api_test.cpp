@@ -440,6 +440,14 @@ TEST_CASE("list filters and pages through links") {
   CHECK(Body(s.Call("GET", "/v1/links?status=pending", nullptr, a))["links"].size() == 6);
   CHECK(Body(s.Call("GET", "/v1/links?status=alive", nullptr, a))["links"].empty());
   CHECK(Body(s.Call("GET", "/v1/links?q=site3", nullptr, a))["links"].size() == 1);
+  // A filter that names nothing known is refused, not answered with an empty list.
+  for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{
+           {"status=bogus", "status"}, {"origin=x", "origin"}, {"category=nope", "category"}, {"agency=Nope", "agency"}}) {
+    CAPTURE(query);
+    const auto r = s.Call("GET", "/v1/links?" + query, nullptr, a);
+    CHECK(r.status == 400);
+    CHECK(Body(r)["error"]["field"] == field);
+  }
 }
 
 TEST_CASE("agencies are unique and tokens name an existing agency") {
