@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -508,6 +511,9 @@ Result<Config> LoadConfig(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, ec)) {
     return Status::NotFound("config file " + path + " does not exist or is not a file");
   }
+  if (std::ifstream probe(path); !probe) {
+    return Status::InvalidArgument("config file " + path + " cannot be read: " + std::strerror(errno));
+  }
   toml::table root;
   try {
     root = toml::parse_file(path);
@@ -523,6 +529,17 @@ Result<Config> LoadConfig(const std::string& path) {
     }
     const auto it = Schema().find(name.str());
     if (it == Schema().end()) {
+      if (!node.is_table()) {
+        // A key above every section: say which sections have it.
+        std::string owners;
+        for (const auto& [section, keys] : Schema()) {
+          if (keys.count(name.str()) > 0) owners += (owners.empty() ? "[" : ", [") + section + "]";
+        }
+        return Status::InvalidArgument(Where(path, node) + "\"" + std::string(name.str()) +
+                                       "\" is outside any section" +
+                                       (owners.empty() ? std::string(" and is no key of linkwatchd")
+                                                       : "; it belongs under " + owners));
+      }
       return Status::InvalidArgument(Where(path, node) + "unknown section [" +
                                      std::string(name.str()) + "]");
     }

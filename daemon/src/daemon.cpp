@@ -322,6 +322,13 @@ int RunDaemon(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 1;
   }
   spdlog::set_default_logger(spdlog::stderr_color_mt("linkwatchd"));
+  for (const char* flag : {"--config", "--data-dir", "--listen"}) {
+    // An empty value (a variable that was never set) must not mean "the default".
+    if (app.count(flag) > 0 && app.get_option(flag)->as<std::string>().empty()) {
+      spdlog::error("{} is empty", flag);
+      return 1;
+    }
+  }
   auto config = ResolveConfig(flags);
   if (!config.ok()) {
     spdlog::error("{}", config.status().message());

@@ -77,6 +77,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
+    const auto auths = req.equal_range(http::field::authorization);
+    if (std::distance(auths.first, auths.second) > 1) {
+      // Which one would count is a guess a proxy and this server might make differently.
+      return Answer({400, ErrorBody("invalid_argument", "more than one Authorization header")}, false);
+    }
     const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
     if (has_body && req[http::field::authorization].empty() && !IsPublic(std::string_view(req.target().data(), req.target().size()))) {
       // Nothing unauthenticated is buffered: the body is never read, so the connection closes.

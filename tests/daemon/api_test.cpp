@@ -174,6 +174,14 @@ TEST_CASE("the HTTP layer answers HEAD, wrong methods, malformed requests and un
       CHECK_THAT(got, Catch::Contains("malformed HTTP request"));
     }
   }
+  SECTION("two Authorization headers are refused, whichever comes first") {
+    for (const std::string& order : {"Bearer " + s.admin + "\r\nAuthorization: Bearer lw_bad",
+                                     "Bearer lw_bad\r\nAuthorization: Bearer " + s.admin}) {
+      const std::string got = RawExchange(s.port, "GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: " + order + "\r\n\r\n");
+      CHECK_THAT(got, Catch::StartsWith("HTTP/1.1 400"));
+      CHECK_THAT(got, Catch::Contains("more than one Authorization header"));
+    }
+  }
   SECTION("a body sent without a token is refused unread") {
     // Announces 8 MB and sends none of it: the answer comes at once, not after a timeout.
     const auto start = std::chrono::steady_clock::now();

@@ -47,6 +47,8 @@ TEST_CASE("a bad config is refused with its file, line and key") {
       {"[server]\nlisten = \"localhost\"\n", 2, "is not HOST:PORT"},
       {"[server]\nlisten = \"127.0.0.1:99999\"\n", 2, "not a number from 0 to 65535"},
       {"server = 5\n", 1, "must be a section"},
+      {"max_in_flight = 10\n", 1, "\"max_in_flight\" is outside any section; it belongs under [crawler], [discovery], [notifications]"},
+      {"colour = 1\n", 1, "\"colour\" is outside any section and is no key of linkwatchd"},
       {"[server\nlisten = 1\n", 1, ""},
       {"[[markers]]\nhosts = [\"a.org\"]\nremove = [\"x\"]\n", 3, "unknown key \"remove\" in [markers]"},
       {"markers = 5\n", 1, "must be a list of [[markers]] tables"},

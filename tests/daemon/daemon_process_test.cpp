@@ -127,6 +127,14 @@ TEST_CASE("bad setups stop the daemon with a clear message and exit code") {
     CHECK_THAT(r.err, Catch::Contains("--listen: \"localhost\" in \"localhost:0\" is not an IP address"));
     CHECK_FALSE(std::filesystem::exists(dir.File("d")));
   }
+  SECTION("an empty --config or --data-dir is refused, not taken for the default") {
+    for (const char* flag : {"--config", "--data-dir"}) {
+      CAPTURE(flag);
+      const auto r = RunDaemon({flag, "", "--listen", "127.0.0.1:0"});
+      CHECK(r.exit_code == 1);
+      CHECK_THAT(r.err, Catch::Contains(std::string(flag) + " is empty"));
+    }
+  }
   SECTION("a broken rule set at the first start shows no admin token") {
     test::WriteFile(dir.File("bad.toml"), "[[rule]]\nid = \"x-1\"\ncategory = \"nope\"\n");
     const auto r = RunDaemon({"--data-dir", dir.File("d"), "--listen", "127.0.0.1:0", "--rules", dir.File("bad.toml")});
