@@ -368,7 +368,7 @@ read -r f_n f_span < <(check_span 0)
 f_flagged=$(db "SELECT count(*) FROM link WHERE flagged = 1")
 f_evidence=$(db "SELECT count(*) FROM evidence")
 f_expected=$(( pages / flag_every ))
-f_rules=$(sed -n 's/.*rules: \([0-9]*\) rules.*/\1/p' "$work/full.err" | head -n 1)
+f_rules=$(sed -n 's/.*rules loaded at start: \([0-9]*\) rules.*/\1/p' "$work/full.err" | head -n 1)
 rotate_log full
 
 # --- report -----------------------------------------------------------------------
