@@ -250,6 +250,10 @@ void ListLinks(const Context& ctx, const Call& call, Done done) {
   f.category = opt("category");
   f.origin = opt("origin");
   f.text = opt("q");
+  if (f.text && std::any_of(f.text->begin(), f.text->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    // SQLite's text ends at a NUL: "q=%00" would match every link.
+    return done(Error(400, "invalid_argument", "q must not hold control characters", "q"));
+  }
   if (f.status && !KnownStatus(*f.status)) {
     return done(Error(400, "invalid_argument", "status must be pending, alive, removed, blocked or unreachable", "status"));
   }

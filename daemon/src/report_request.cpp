@@ -29,6 +29,12 @@ Result<ReportRequest> ParseReportRequest(const std::map<std::string, std::string
       *field = "week";
       return parsed.status();
     }
+    if (parsed->start > now) {
+      // A week that has not begun would report only zeros, as if nothing had happened.
+      *field = "week";
+      return Status::InvalidArgument("week " + parsed->label() + " has not begun; the last complete week is " +
+                                     week.label());
+    }
     week = *parsed;
   }
   out.query = ReportQueryFor(week);

@@ -46,6 +46,14 @@ Status AuditToken(WriteContext& ctx, const Actor& actor, const TokenInfo& t) {
 }  // namespace
 
 Result<Agency> InsertAgency(WriteContext& ctx, const Actor& actor, const std::string& name) {
+  // "ops one" beside "Ops One" would read as one agency in every report.
+  auto same = ctx.db.Prepare("SELECT name FROM agency WHERE lower(name) = lower(?1) AND name <> ?1");
+  if (!same.ok()) return same.status();
+  auto row = same->Bind(1, name).Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    return Status::AlreadyExists("agency \"" + same->Text(0) + "\" already exists (the names differ only in case)");
+  }
   auto stmt = ctx.db.Prepare("INSERT INTO agency (name, created_at) VALUES (?1, ?2)");
   if (!stmt.ok()) return stmt.status();
   const Agency agency{0, name, ctx.clock.Now()};

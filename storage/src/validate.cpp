@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -260,6 +261,28 @@ Status ValidateAgencyName(std::string_view name) {
   }
   if (name.front() == ' ' || name.back() == ' ') {
     return Status::InvalidArgument("an agency name must not start or end with a space");
+  }
+  if (name.find("  ") != std::string_view::npos) {
+    return Status::InvalidArgument("an agency name must not hold two spaces in a row");
+  }
+  // Characters that look like a plain space or like nothing, and combining
+  // marks (write "é" as one character): a second agency could otherwise look
+  // exactly like the first.
+  for (size_t i = 0; i < name.size();) {
+    const auto cp = NextCodePoint(name, i);
+    const char32_t c = cp ? *cp : 0;
+    const bool odd_space = c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000;
+    const bool invisible = c == 0xAD || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+                           (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF;
+    const bool combining = (c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x20D0 && c <= 0x20FF);
+    if (odd_space || invisible || combining) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(c));
+      return Status::InvalidArgument(std::string("an agency name must not hold ") + hex +
+                                     (odd_space   ? " (a space other than the plain one)"
+                                      : invisible ? " (an invisible character)"
+                                                  : " (a combining mark: write the accented letter as one character)"));
+    }
   }
   return Status::Ok();
 }

@@ -450,7 +450,8 @@ TEST_CASE("list filters and pages through links") {
   CHECK(Body(s.Call("GET", "/v1/links?q=site3", nullptr, a))["links"].size() == 1);
   // A filter that names nothing known is refused, not answered with an empty list.
   for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{
-           {"status=bogus", "status"}, {"origin=x", "origin"}, {"category=nope", "category"}, {"agency=Nope", "agency"}}) {
+           {"status=bogus", "status"}, {"origin=x", "origin"}, {"category=nope", "category"}, {"agency=Nope", "agency"},
+           {"q=%00", "q"}, {"q=a%0Ab", "q"}}) {
     CAPTURE(query);
     const auto r = s.Call("GET", "/v1/links?" + query, nullptr, a);
     CHECK(r.status == 400);

@@ -305,6 +305,11 @@ TEST_CASE("GET /v1/report reads week, filters and format from its query") {
     CHECK(r->query.category == "extremist");
     CHECK(r->format == ReportFormat::kHtml);
   }
+  SECTION("the week in progress may be asked for") {
+    auto r = daemon::ParseReportRequest({{"week", "2026-W48"}}, now, &field);
+    REQUIRE(r.ok());
+    CHECK(r->query.week_label == "2026-W48");
+  }
   SECTION("empty values mean the default") {
     auto r = daemon::ParseReportRequest({{"week", ""}, {"agency", ""}, {"format", ""}}, now, &field);
     REQUIRE(r.ok());
@@ -317,6 +322,8 @@ TEST_CASE("GET /v1/report reads week, filters and format from its query") {
         {"week", "2026W47", "\"2026W47\""},
         {"week", "2021-W53", "2021 has weeks 01 to 52"},
         {"format", "pdf", "\"pdf\" is not a report format"},
+        {"week", "2026-W49", "week 2026-W49 has not begun; the last complete week is 2026-W47"},
+        {"week", "9999-W52", "week 9999-W52 has not begun"},
     }));
     auto r = daemon::ParseReportRequest({{key, value}}, now, &field);
     REQUIRE_FALSE(r.ok());

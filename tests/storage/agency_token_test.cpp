@@ -44,6 +44,11 @@ TEST_CASE("agency names are unique") {
   REQUIRE_FALSE(again.ok());
   CHECK(again.status().code() == Status::Code::kAlreadyExists);
 
+  auto cased = store->CreateAgency(BootstrapActor(), "prosecutor GENERAL");
+  REQUIRE_FALSE(cased.ok());
+  CHECK(cased.status().code() == Status::Code::kAlreadyExists);
+  CHECK_THAT(cased.status().message(), Catch::Contains("\"Prosecutor General\" already exists (the names differ only in case)"));
+
   auto found = store->FindAgency("Prosecutor General");
   REQUIRE(found.ok());
   CHECK(found->id == first->id);
@@ -74,6 +79,11 @@ TEST_CASE("agency names must be 1..100 printable characters") {
       {" leading", false},
       {"trailing ", false},
       {"bad \xff utf8", false},
+      {"Ops\xc2\xa0One", false},          // a no-break space
+      {"Ops\xe2\x80\x8bOne", false},      // a zero-width space
+      {"Ops  One", false},                // two spaces
+      {"Caf\x65\xcc\x81", false},          // e + combining acute
+      {"Caf\xc3\xa9", true},               // é as one character
   }));
   INFO(name);
   auto created = store->CreateAgency(BootstrapActor(), name);
