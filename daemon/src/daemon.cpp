@@ -266,13 +266,15 @@ int Serve(const Config& config, storage::Store& store) {
     return 2;
   }
   if (*secret) AnnounceFirstToken(config.registry.bootstrap_agency, **secret);
+  // Before "listening" is said, checking or not: whoever waits for that line sees the
+  // leases of a run that died already released, and status shows none leased.
+  scheduler.ReleaseStaleLeases();
   spdlog::info("listening on http://{}:{}", endpoint->host, *port);
   if (config.schedule.enabled) {
     scheduler.Start();
     discoverer.Start();
   } else {
     spdlog::warn("schedule.enabled = false: links are not checked");
-    scheduler.ReleaseStaleLeases();  // so that status shows none leased
   }
   if (config.report.enabled) reports.Start();
   notifier.Start();

@@ -83,8 +83,8 @@ const std::string good = Sha256Hex("good");  // used inside GENERATE, so not a l
 TEST_CASE("invalid hash lines are reported with file and line") {
   const auto [line, expected] = GENERATE(table<std::string, std::string>({
       {"abc extremist basis", R"("abc" is not a SHA-256 digest (64 hex digits))"},
-      {good.substr(0, 63) + "g extremist basis",
-       "\"" + good.substr(0, 63) + "g\" is not a SHA-256 digest (64 hex digits)"},
+      {std::string(good, 0, 63).append("g extremist basis"),
+       std::string("\"").append(good, 0, 63).append("g\" is not a SHA-256 digest (64 hex digits)")},
       {good + " gossip basis", R"(unknown category "gossip")"},
       {good + " extremist", R"(expected "<sha256> <category> <legal_basis> [label]")"},
       {good + " extremist a b c", "too many fields (quote a field that holds blanks)"},

@@ -112,7 +112,7 @@ class Generator {
       }
       std::vector<std::string> exclude;
       if (Chance(30)) exclude.push_back(Pattern());
-      toml += test::RuleToml("r" + std::to_string(r), patterns, 1 + static_cast<int>(Below(n)),
+      toml += test::RuleToml(std::string("r").append(std::to_string(r)), patterns, 1 + static_cast<int>(Below(n)),
                              exclude);
     }
     return toml;
@@ -126,8 +126,10 @@ class Generator {
     const size_t words = 3 + Below(40);
     for (size_t i = 0; i < words; ++i) {
       const std::u32string w = Chance(75) ? Word() : kFillers[Below(std::size(kFillers))];
-      plain += (i ? " " : "") + Utf8(w);
-      obfuscated += (i ? kSpaces[Below(std::size(kSpaces))] : "") + Obfuscate(w);
+      if (i) plain += ' ';
+      plain += Utf8(w);
+      if (i) obfuscated += kSpaces[Below(std::size(kSpaces))];
+      obfuscated += Obfuscate(w);
     }
     return {plain, obfuscated};
   }

@@ -182,7 +182,8 @@ Reply Echo(const Incoming& in) {
 // A page set at run time; its ETag follows its body, so conditional
 // requests work against it too.
 Reply Overridden(const Incoming& in, const Override& o) {
-  const std::string etag = "\"" + std::to_string(std::hash<std::string>{}(o.body)) + "\"";
+  std::string etag = "\"";
+  etag.append(std::to_string(std::hash<std::string>{}(o.body))).append("\"");
   Reply r;
   r.status = in.if_none_match == etag && o.status == 200 ? 304 : o.status;
   r.headers = {{"Content-Type", o.content_type}, {"ETag", etag}};

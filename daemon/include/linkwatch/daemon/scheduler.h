@@ -73,7 +73,7 @@ class Scheduler {
 
   // Frees leases left by a previous run, then starts polling. On the io thread.
   void Start();
-  // Frees the leases left by a previous run, for a daemon that checks no links.
+  // Frees the leases left by a previous run (Start does too; a second call finds none).
   void ReleaseStaleLeases();
   // (Until Start, Wake does nothing: a rescan only marks links due.)
   // Stops leasing; calls `done` on the io thread once every check in flight is
