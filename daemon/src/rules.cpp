@@ -264,8 +264,10 @@ Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
 }
 
 std::string ApplyJudgement(const storage::DueLink& due, const Judgement& j,
-                           const std::string& observed, std::string* reason) {
+                           const std::string& body_sha256, const std::string& observed,
+                           std::string* reason) {
   if (!j.judged || j.flagged || observed != "alive" || !due.flagged_at) return observed;
+  if (!body_sha256.empty() && body_sha256 == due.flagged_sha256) return observed;
   *reason = kContentRemovedReason;
   return "removed";
 }

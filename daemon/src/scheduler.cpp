@@ -115,8 +115,10 @@ Built BuildOutcome(storage::Store& store, const storage::DueLink& due,
   }
   Judgement j = judge != nullptr ? judge->Judge(due, r, o.content_hash) : Judgement{};
   counters.Count(j);
+  const std::string& body_sha256 = r.not_modified ? due.content_hash : o.content_hash;
   const std::string observed =
-      ApplyJudgement(due, j, Observe(r, due.host, due.status, policy), &o.reason);
+      ApplyJudgement(due, j, body_sha256, Observe(r, due.host, LastObserved(StateOf(due)), policy),
+                     &o.reason);
   const Transition t =
       Advance(StateOf(due), observed, now, FirstSeen(store, due, observed, now), policy, ThreadRng());
   o.link_id = due.id;
@@ -256,8 +258,10 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     const Result<crawler::CanonicalUrl>& canon = leased.canon;
     if (!canon.ok()) return OnFetched(std::move(due), Unfetchable(due, canon.status()));
     crawler::FetchRequest req{canon->href, due.etag, due.last_modified};
-    // A new rule set must see the body: no conditional request then.
-    if (judge != nullptr && judge->rules().Current()->version() != due.rules_version) {
+    // A new rule set must see the body: no conditional request then, nor when
+    // the latest check saw no page (MayRevalidate).
+    if (!MayRevalidate(StateOf(due), due.http_status) ||
+        (judge != nullptr && judge->rules().Current()->version() != due.rules_version)) {
       req.etag.clear();
       req.last_modified.clear();
     }

@@ -62,6 +62,18 @@ std::string Observe(const crawler::FetchResult& f, const std::string& host,
   return "unreachable";  // 5xx, 429 after retries, other 4xx, no answer
 }
 
+const std::string& LastObserved(const LinkState& s) {
+  return s.candidate_status.empty() ? s.status : s.candidate_status;
+}
+
+bool MayRevalidate(const LinkState& s, std::optional<int> last_http_status) {
+  if (!last_http_status) return false;
+  const int code = *last_http_status;
+  if (code != 304 && (code < 200 || code >= 300)) return false;
+  const std::string& seen = LastObserved(s);
+  return seen != "pending" && seen != "unreachable";
+}
+
 int64_t BaseIntervalSeconds(const LinkState& s, const StatusPolicy& p) {
   if (!s.candidate_status.empty()) return p.confirm_interval_s;
   if (s.status == "removed") return Backoff(p.removed_initial_s, p.removed_max_s, s.backoff_step);

@@ -13,11 +13,14 @@ namespace linkwatch::storage {
 
 namespace {
 
-// The columns ReadCandidate reads.
+// The columns ReadCandidate reads. The newest evidence's digest only for a
+// link that was ever flagged (the others have none): one index probe each.
 const std::string kDueColumns =
     "SELECT id, origin, next_check_at, submitted_url, canonical_url, host, status, "
     "candidate_status, candidate_count, backoff_step, etag, last_modified, content_hash, "
-    "http_status, removed_since, flagged, matches, rules_version, flagged_at FROM link ";
+    "http_status, removed_since, flagged, matches, rules_version, flagged_at, "
+    "CASE WHEN flagged_at IS NULL THEN NULL ELSE (SELECT e.sha256 FROM evidence e "
+    "WHERE e.link_id = link.id ORDER BY e.fetched_at DESC, e.id DESC LIMIT 1) END FROM link ";
 
 }  // namespace
 
@@ -90,6 +93,7 @@ Candidate ReadCandidate(const Stmt& s) {
   l.matches = s.Text(16);
   l.rules_version = s.Text(17);
   l.flagged_at = s.OptInt(18);
+  l.flagged_sha256 = s.Text(19);
   return c;
 }
 

@@ -61,6 +61,7 @@ storage::DueLink After(const Judgement& j, const std::string& body, std::optiona
   due.matches = j.matches;
   due.rules_version = j.rules_version;
   due.flagged_at = flagged_at;
+  if (flagged_at) due.flagged_sha256 = due.content_hash;  // its evidence is of this body
   return due;
 }
 
@@ -145,16 +146,58 @@ TEST_CASE("a page that was flagged and no longer is counts as removed, with the 
   CHECK_FALSE(clean.flagged);
   CHECK(clean.matches == "[]");
 
+  const std::string clean_sha = Sha256Hex(kClean);
   std::string reason;
-  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, "alive", &reason) == "removed");
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, "alive", &reason) == "removed");
+  CHECK(reason == kContentRemovedReason);
+  // The next check finds the same clean page (carried over, or a 304): still removed.
+  const storage::DueLink removed = After(clean, kClean, 1000);
+  storage::DueLink still = removed;
+  still.flagged_sha256 = Sha256Hex(kFlagged);
+  const Judgement again = Judge(still, Page(kClean), clean_sha, *rules.set);
+  REQUIRE(again.carried_over);
+  reason.clear();
+  CHECK(ApplyJudgement(still, again, clean_sha, "alive", &reason) == "removed");
   CHECK(reason == kContentRemovedReason);
 
   // Never flagged: a clean page is simply alive; other statuses are not overridden.
   reason.clear();
-  CHECK(ApplyJudgement({}, clean, "alive", &reason) == "alive");
+  CHECK(ApplyJudgement({}, clean, clean_sha, "alive", &reason) == "alive");
   CHECK(reason.empty());
-  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, "blocked", &reason) == "blocked");
-  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), Judgement{}, "alive", &reason) == "alive");
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, "blocked", &reason) == "blocked");
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), Judgement{}, clean_sha, "alive", &reason) == "alive");
+}
+
+TEST_CASE("a rule set that no longer flags the same page leaves it alive: the rules changed and not the page") {
+  Rules rules;
+  const Judgement flagged = Judge({}, Page(kFlagged), Sha256Hex(kFlagged), *rules.set);
+  REQUIRE(flagged.flagged);
+  const storage::DueLink due = After(flagged, kFlagged, 1000);
+  // The rule is gone: the same body is judged again under a set without it.
+  test::TempDir dir;
+  test::WriteFile(dir.File("other.toml"), R"toml(
+[[rule]]
+id = "xx-001"
+category = "extremist"
+severity = 1
+description = "Other"
+legal_basis = "Court decision No. 1"
+patterns = ['nothing\s+here\s+matches']
+)toml");
+  RuleSource source({dir.File("other.toml")}, {});
+  REQUIRE(source.Reload().ok());
+  const Judgement rejudged = Judge(due, Page(kFlagged), Sha256Hex(kFlagged), *source.Current());
+  REQUIRE(rejudged.judged);
+  REQUIRE_FALSE(rejudged.carried_over);
+  CHECK_FALSE(rejudged.flagged);
+  std::string reason;
+  CHECK(ApplyJudgement(due, rejudged, Sha256Hex(kFlagged), "alive", &reason) == "alive");
+  CHECK(reason.empty());
+  // A 304 answers with the digest of the last body: the same.
+  CHECK(ApplyJudgement(due, rejudged, due.content_hash, "alive", &reason) == "alive");
+  // The page then changes, still unflagged: now the content is gone.
+  CHECK(ApplyJudgement(due, rejudged, Sha256Hex(kClean), "alive", &reason) == "removed");
+  CHECK(reason == kContentRemovedReason);
 }
 
 TEST_CASE("a refused reload keeps the running rule set") {
@@ -293,7 +336,7 @@ TEST_CASE("with no rules a page without counters is judged unread, as an empty p
 
   // A previously flagged link whose page no longer matches still counts as removed.
   std::string reason;
-  CHECK(ApplyJudgement(After(read, kFlagged, 1000), j, "alive", &reason) == "removed");
+  CHECK(ApplyJudgement(After(read, kFlagged, 1000), j, Sha256Hex(kClean), "alive", &reason) == "removed");
 }
 
 TEST_CASE("with no rules a page is still read for its counters, a discovered link and hash lists") {

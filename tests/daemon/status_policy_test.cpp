@@ -62,12 +62,43 @@ TEST_CASE("one fetch is classified by its HTTP status, error and page markers") 
   CHECK(daemon::Observe(Fetched(code, body, error), host, "alive", WithMarkers()) == observed);
 }
 
-TEST_CASE("304 Not Modified keeps the status the link had") {
+TEST_CASE("304 Not Modified observes what the last check observed of that page") {
   auto f = Fetched(304, "");
   f.not_modified = true;
   CHECK(daemon::Observe(f, "a.org", "alive", {}) == "alive");
-  CHECK(daemon::Observe(f, "a.org", "removed", {}) == "removed");
+  CHECK(daemon::Observe(f, "a.org", "removed", {}) == "removed");  // a "video unavailable" page
   CHECK(daemon::Observe(f, "a.org", "pending", {}) == "alive");
+
+  // The last observation is the one still waiting for confirmation, if any.
+  LinkState s;
+  s.status = "removed";
+  CHECK(daemon::LastObserved(s) == "removed");
+  s.candidate_status = "alive";
+  s.candidate_count = 1;
+  CHECK(daemon::LastObserved(s) == "alive");
+}
+
+TEST_CASE("a fetch is conditional only when the latest check saw the page") {
+  LinkState s;
+  s.status = "alive";
+  CHECK(daemon::MayRevalidate(s, 200));
+  CHECK(daemon::MayRevalidate(s, 304));
+  CHECK(daemon::MayRevalidate(s, 204));
+  CHECK_FALSE(daemon::MayRevalidate(s, std::nullopt));  // a network error
+  for (int code : {404, 410, 451, 403, 500, 503, 429, 301}) {
+    CAPTURE(code);
+    CHECK_FALSE(daemon::MayRevalidate(s, code));
+  }
+  // A 200 page marked "removed" (video unavailable) may be revalidated: a 304 means the same page.
+  s.status = "removed";
+  CHECK(daemon::MayRevalidate(s, 200));
+  // Headers of a 200, then a reset mid-body: the page was not seen.
+  s.status = "alive";
+  s.candidate_status = "unreachable";
+  s.candidate_count = 1;
+  CHECK_FALSE(daemon::MayRevalidate(s, 200));
+  // Never checked.
+  CHECK_FALSE(daemon::MayRevalidate(LinkState{}, 200));
 }
 
 TEST_CASE("a pending link takes its first observation at once") {

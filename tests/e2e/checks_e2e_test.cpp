@@ -130,6 +130,54 @@ TEST_CASE("links turn alive, then removed and blocked, with history saying when"
   CHECK(c.Link(a)["removed_since"].is_null());
 }
 
+TEST_CASE("a page restored unchanged after a 404 or an outage is alive again: no 304 stands for a page not seen") {
+  Checking c;
+  c.token = c.daemon.first_token;
+  const std::string body = "<p>post, served with an ETag</p>";
+  c.web.SetBody("/gone", body);
+  c.web.SetBody("/down", body);
+  const int64_t gone = c.Register("/gone"), down = c.Register("/down");
+  REQUIRE(c.WaitStatus(gone, "alive"));
+  REQUIRE(c.WaitStatus(down, "alive"));
+  // Checks of an unchanged page are conditional and answered 304.
+  for (int i = 0; i < 100 && c.web.Count("/gone") < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  bool revalidated = false;
+  for (const auto& r : c.web.Requests()) revalidated = revalidated || (r.path == "/gone" && !r.if_none_match.empty());
+  CHECK(revalidated);
+
+  c.web.Set("/gone", 404);
+  c.web.Set("/down", 500);
+  REQUIRE(c.WaitStatus(gone, "removed"));
+  REQUIRE(c.WaitStatus(down, "unreachable"));
+  // The same bytes come back, with the same ETag as before.
+  c.web.ResetStats();
+  c.web.SetBody("/gone", body);
+  c.web.SetBody("/down", body);
+  REQUIRE(c.WaitStatus(gone, "alive"));
+  REQUIRE(c.WaitStatus(down, "alive"));
+  CHECK(c.Link(gone)["reappeared_at"].is_string());
+  CHECK(c.Link(gone)["removed_since"].is_null());
+  // The first request after the outage asked for the whole page.
+  for (const std::string path : {"/gone", "/down"}) {
+    for (const auto& r : c.web.Requests()) {
+      if (r.path != path) continue;
+      INFO(path);
+      CHECK(r.if_none_match.empty());
+      CHECK(r.if_modified_since.empty());
+      break;
+    }
+  }
+  // Newest first: the page itself (200) was fetched after the last 404, not only 304s.
+  const json history = c.History(gone);
+  size_t newest_200 = history.size(), newest_404 = history.size();
+  for (size_t i = history.size(); i-- > 0;) {
+    if (history[i]["http_status"] == 200) newest_200 = i;
+    if (history[i]["http_status"] == 404) newest_404 = i;
+  }
+  REQUIRE(newest_404 < history.size());
+  CHECK(newest_200 < newest_404);
+}
+
 TEST_CASE("a 200 page that says the video is gone is removed, a court stub is blocked") {
   Checking c;
   c.token = c.daemon.first_token;

@@ -952,6 +952,7 @@ TEST_CASE("the due queries search an index and never scan the link table") {
   CHECK(Has(free_plan, "SEARCH link USING INDEX link_due (origin=? AND next_check_at<?)"));
   CHECK_FALSE(Has(free_plan, "SCAN link"));
   CHECK_FALSE(Has(free_plan, "TEMP B-TREE"));  // the index gives the order
+  CHECK(Has(free_plan, "SEARCH e USING INDEX evidence_link (link_id=?)"));  // newest evidence
 
   const std::string expired_plan = Plan(fx.path(), kDueExpiredSql);
   INFO(expired_plan);

@@ -126,8 +126,12 @@ class PageJudge {
 
 // The status a judged page implies: "removed" when a page that was flagged
 // before is not flagged now, else `observed` unchanged. Sets *reason then.
+// `body_sha256` is the digest of the page judged (the last one on a 304): when it
+// is the body of the link's newest evidence, the content is still there and a
+// rule set that no longer flags it has changed, not the page: alive.
 std::string ApplyJudgement(const storage::DueLink& due, const Judgement& j,
-                           const std::string& observed, std::string* reason);
+                           const std::string& body_sha256, const std::string& observed,
+                           std::string* reason);
 
 // A response's headers as a JSON array [[name, value], ...] (capped).
 std::string HeadersJson(const crawler::FetchResult& fetch);

@@ -41,7 +41,8 @@ struct StatusPolicy {
 };
 
 // The status one fetch observed: "alive", "removed", "blocked" or "unreachable".
-// `previous` (the link's status) answers a 304 Not Modified.
+// `previous` (what the last check observed, LastObserved) answers a 304 Not
+// Modified: the body is the one that check classified.
 std::string Observe(const crawler::FetchResult& fetch, const std::string& host,
                     const std::string& previous, const StatusPolicy& policy);
 
@@ -67,6 +68,17 @@ struct Transition {
 // the link was first seen in the new status); `rng` draws the jitter.
 Transition Advance(const LinkState& before, const std::string& observed, TimeMs now,
                    TimeMs first_seen, const StatusPolicy& policy, std::mt19937_64& rng);
+
+// What the latest check observed: the status still waiting for confirmation,
+// else the confirmed one.
+const std::string& LastObserved(const LinkState& state);
+
+// Whether the next fetch may be conditional (If-None-Match / If-Modified-Since).
+// Only when the latest check was answered with a page (2xx or 304) and saw it:
+// after a 404, an error or a reset mid-body, a 304 would stand for a body that
+// is not the page the link last showed, and would keep "removed" or
+// "unreachable" for as long as the server keeps the old validators.
+bool MayRevalidate(const LinkState& state, std::optional<int> last_http_status);
 
 // The interval after a check, before jitter (exposed for tests).
 int64_t BaseIntervalSeconds(const LinkState& state, const StatusPolicy& policy);

@@ -210,6 +210,7 @@ struct DueLink {
   std::string matches = "[]";      // JSON array text
   std::string rules_version;       // "" when never judged
   std::optional<TimeMs> flagged_at;  // set once the page was ever flagged
+  std::string flagged_sha256;        // the body of the newest evidence ("" none)
 };
 
 // A snapshot of a flagged page, kept as evidence with its check.
