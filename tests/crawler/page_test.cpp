@@ -1,7 +1,6 @@
 #include "linkwatch/crawler/page.h"
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -279,8 +278,8 @@ TEST_CASE("caps on outlinks, alt texts and text are kept") {
   CHECK(plain.text_truncated);
 }
 
-TEST_CASE("hostile pages neither crash nor take long") {
-  using Clock = std::chrono::steady_clock;
+// How long they take is measured by bench/lw_extract_bench, not here.
+TEST_CASE("hostile pages neither crash nor break the text limits") {
   const std::string huge_text = "<p>" + Repeat("word and <b>bold</b> ", 5 << 20 >> 4);
   const auto [name, body] = GENERATE_COPY(table<std::string, std::string>({
       {"100,000 nested div", Repeat("<div>x", 100000)},
@@ -292,10 +291,7 @@ TEST_CASE("hostile pages neither crash nor take long") {
       {"an unclosed comment and script", "<p>a<!-- <script>" + Repeat("<div>", 10000)},
   }));
   CAPTURE(name);
-  const auto start = Clock::now();
   const Page page = Html(body);
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  CHECK(seconds < 10);
   CHECK(IsValidUtf8(page.text));
   CHECK(page.text.size() <= ExtractOptions{}.max_text_bytes);
 }

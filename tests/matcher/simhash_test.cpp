@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <bit>
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -321,7 +320,8 @@ TEST_CASE("Russian and Kazakh texts hash by their words") {
   CHECK(SimHash("город река") != SimHash("город"));
 }
 
-TEST_CASE("SimHash of a 1 MiB text takes well under a second") {
+// Its speed is measured by bench/lw_simhash_bench, not here.
+TEST_CASE("SimHash of a 1 MiB text is stable and depends on all of it") {
   std::string text;
   std::mt19937_64 rng(3);
   const std::vector<std::string> words = Words(Normalize(std::string(kArticle) + " " + kRussian));
@@ -329,11 +329,7 @@ TEST_CASE("SimHash of a 1 MiB text takes well under a second") {
     text += words[rng() % words.size()];
     text += ' ';
   }
-  const auto start = std::chrono::steady_clock::now();
   const uint64_t h = SimHash(text);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  CHECK(seconds < 2.0);  // ~0.01 s in Release; sanitizer builds are far slower
   CHECK(h == SimHash(text));
   CHECK(h != SimHash(text.substr(1000)));
 }
