@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <sstream>
 
@@ -96,7 +97,10 @@ std::string StringOr(const nlohmann::json& obj, const char* key, std::string fal
   return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-long TimeoutMs(double seconds) { return static_cast<long>(seconds * 1000); }
+// Whole milliseconds, at least 1 (0 would mean no timeout to curl).
+long TimeoutMs(double seconds) {
+  return static_cast<long>(std::clamp(std::ceil(seconds * 1000), 1.0, kMaxTimeoutSeconds * 1000));
+}
 
 // What one request owns while curl works on it.
 struct Transfer {

@@ -18,13 +18,14 @@ namespace linkwatch::cli {
 inline constexpr char kDefaultUrl[] = "http://127.0.0.1:8470";
 // Default limit for a whole request (connect, send, wait, receive).
 inline constexpr double kDefaultTimeoutSeconds = 30;
+inline constexpr double kMaxTimeoutSeconds = 86400;  // a day
 // Connecting never waits longer than this, even with a larger --timeout.
 inline constexpr long kMaxConnectTimeoutMs = 10000;
 
 struct ApiOptions {
   std::string base_url = kDefaultUrl;  // scheme://host:port, optional trailing '/'
   std::string token;                   // sent as "Authorization: Bearer <token>" unless empty
-  double timeout_seconds = kDefaultTimeoutSeconds;
+  double timeout_seconds = kDefaultTimeoutSeconds;  // above 0, at most kMaxTimeoutSeconds
 };
 
 struct ApiResponse {

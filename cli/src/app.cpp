@@ -3,10 +3,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <iostream>
 #include <map>
 
+#include "api_client.h"
 #include "exit_codes.h"
+#include "format.h"
 #include "linkwatch/cli/cli.h"
 #include "suggest.h"
 
@@ -32,6 +36,22 @@ struct GlobalOptions {
   GlobalFlags Flags() const;
 };
 
+// For --timeout: a finite number above 0 (CLI::PositiveNumber's message
+// prints DBL_MAX in full, about 300 digits).
+CLI::Validator PositiveSeconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double seconds = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+        const bool whole = ec == std::errc() && end == text.data() + text.size();
+        if (whole && std::isfinite(seconds) && seconds > 0 && seconds <= kMaxTimeoutSeconds) return {};
+        return std::string("must be a positive number of seconds up to 86400, not \"")
+            .append(Printable(text))
+            .append("\"");
+      },
+      "SECONDS");
+}
+
 void GlobalOptions::Declare(CLI::App& app) {
   url_option = app.add_option(
       "--url", url, "daemon URL (env LINKWATCH_URL; default " + std::string(kDefaultUrl) + ")");
@@ -41,7 +61,7 @@ void GlobalOptions::Declare(CLI::App& app) {
                      "config file (env LINKWATCH_CONFIG; default ~/.config/linkwatch/cli.toml)");
   timeout_option =
       app.add_option("--timeout", timeout_seconds, "seconds to wait for the daemon (default 30)")
-          ->check(CLI::PositiveNumber);
+          ->check(PositiveSeconds());
   app.add_flag("--json", json, "print the API's JSON objects instead of text");
 }
 

@@ -1,5 +1,6 @@
 // rescan, history, status: the check loop as operators see it.
 #include <memory>
+#include <vector>
 
 #include "commands.h"
 #include "exit_codes.h"
@@ -24,7 +25,8 @@ struct HistoryOptions {
 
 constexpr JsonColumn kCheckColumns[] = {
     {"CHECKED", "checked_at"}, {"HTTP", "http_status"}, {"STATUS", "status"},
-    {"MS", "elapsed_ms"},      {"FINAL URL", "final_url"}, {"ERROR", "error"}};
+    {"MS", "elapsed_ms"},      {"FINAL URL", "final_url"}, {"ERROR", "error"},
+    {"REASON", "reason"}};  // why a 2xx page counts as removed
 
 int RunHistory(Context& ctx, const HistoryOptions& o) {
   Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
@@ -52,20 +54,30 @@ int RunHistory(Context& ctx, const HistoryOptions& o) {
   return kExitOk;
 }
 
+// The targets given, as the user spelled them: exactly one is allowed (as at the API).
+std::vector<std::string> RescanTargets(const RescanOptions& o) {
+  std::vector<std::string> given;
+  if (!o.target.empty()) given.push_back(o.target);
+  if (!o.status.empty()) given.push_back("--status " + o.status);
+  if (o.all) given.push_back("--all");
+  return given;
+}
+
+json RescanBody(const RescanOptions& o) {
+  if (o.all) return {{"all", true}};
+  if (!o.status.empty()) return {{"status", o.status}};
+  if (IsLinkId(o.target)) return {{"link_id", std::stoll(o.target)}};
+  return {{"url", o.target}};
+}
+
 int RunRescan(Context& ctx, const RescanOptions& o) {
-  json body;
-  if (o.all) {
-    body = {{"all", true}};
-  } else if (!o.status.empty()) {
-    body = {{"status", o.status}};
-  } else if (IsLinkId(o.target)) {
-    body = {{"link_id", std::stoll(o.target)}};
-  } else if (!o.target.empty()) {
-    body = {{"url", o.target}};
-  } else {
-    ctx.io.err << "linkwatch: rescan needs a link (URL or ID), --status S or --all\n";
-    return kExitUsage;
+  const std::vector<std::string> targets = RescanTargets(o);
+  if (targets.size() != 1) {
+    std::string message = "rescan takes one target: a link (URL or ID), --status S or --all";
+    if (targets.size() > 1) message.append("; not both ").append(targets[0]).append(" and ").append(targets[1]);
+    return Fail(ctx, Status::InvalidArgument(message));
   }
+  const json body = RescanBody(o);
   return Request(ctx, "/v1/rescan", &body, [](std::ostream& out, const json& r) {
     out << FieldText(r, "queued") << " link(s) queued for a check now\n";
   });
@@ -99,7 +111,9 @@ void PrintStatus(std::ostream& out, const json& s) {
 
 Handler SetupRescan(CLI::App& command) {
   auto o = std::make_shared<RescanOptions>();
-  command.add_option("LINK", o->target, "link id, or a URL")->type_name("URL|ID");
+  command.add_option("LINK", o->target, "link id, or a URL")
+      ->type_name("URL|ID")
+      ->check(LinkArgument());
   command.add_option("--status", o->status, "every link with this status")
       ->check(CLI::IsMember({"pending", "alive", "removed", "blocked", "unreachable"}));
   command.add_flag("--all", o->all, "every link");
@@ -108,9 +122,12 @@ Handler SetupRescan(CLI::App& command) {
 
 Handler SetupHistory(CLI::App& command) {
   auto o = std::make_shared<HistoryOptions>();
-  command.add_option("LINK", o->target, "link id, or a URL")->required()->type_name("URL|ID");
+  command.add_option("LINK", o->target, "link id, or a URL")
+      ->required()
+      ->type_name("URL|ID")
+      ->check(LinkArgument());
   command.add_option("--limit", o->limit, "checks to show (default 100)")->check(CLI::Range(1, 1000));
-  command.add_option("--before", o->before, "older than this check id (paging)");
+  command.add_option("--before", o->before, "older than this check id (paging)")->check(IdNumber());
   return [o](Context& ctx) { return RunHistory(ctx, *o); };
 }
 

@@ -154,7 +154,10 @@ int RunEvidence(Context& ctx, const EvidenceOptions& o) {
 
 Handler SetupEvidence(CLI::App& command) {
   auto o = std::make_shared<EvidenceOptions>();
-  command.add_option("LINK", o->target, "link id, or a URL")->required()->type_name("URL|ID");
+  command.add_option("LINK", o->target, "link id, or a URL")
+      ->required()
+      ->type_name("URL|ID")
+      ->check(LinkArgument());
   command.add_option("--export", o->export_dir,
                      "write the snapshots, manifest.json and SHA256SUMS into this new directory");
   return [o](Context& ctx) { return RunEvidence(ctx, *o); };

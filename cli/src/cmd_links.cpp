@@ -100,7 +100,7 @@ void PrintLink(std::ostream& out, const json& link) {
 }
 
 std::string ShowPath(const std::string& target) {
-  if (IsLinkId(target)) return "/v1/links/" + target;
+  if (IsLinkId(target)) return "/v1/links/" + std::to_string(std::stoll(target));
   return "/v1/links/lookup?" + BuildQuery({{"url", target}});
 }
 
@@ -177,7 +177,8 @@ Handler SetupShow(CLI::App& command) {
   auto o = std::make_shared<ShowOptions>();
   command.add_option("LINK", o->target, "link id, or a URL in any form it was submitted in")
       ->required()
-      ->type_name("URL|ID");
+      ->type_name("URL|ID")
+      ->check(LinkArgument());
   return [o](Context& ctx) { return Request(ctx, ShowPath(o->target), nullptr, &PrintLink); };
 }
 
@@ -195,7 +196,7 @@ Handler SetupList(CLI::App& command) {
   command.add_option("--limit", o->limit, "links per page (daemon default 50)")
       ->check(CLI::Range(1, kMaxPageSize));
   command.add_option("--after", o->after, "start after this link id (paging)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(IdNumber());
   command.add_flag("--all", o->all, "fetch every page");
   return [o](Context& ctx) { return RunList(ctx, *o); };
 }

@@ -112,7 +112,10 @@ int RunDecision(Context& ctx, const DecisionOptions& o, bool accept) {
 
 Handler SetupCluster(CLI::App& command) {
   auto target = std::make_shared<std::string>();
-  command.add_option("LINK", *target, "link id, or a URL")->required()->type_name("URL|ID");
+  command.add_option("LINK", *target, "link id, or a URL")
+      ->required()
+      ->type_name("URL|ID")
+      ->check(LinkArgument());
   return [target](Context& ctx) { return RunCluster(ctx, *target); };
 }
 
@@ -121,7 +124,7 @@ Handler SetupReviewList(CLI::App& command) {
   command.add_option("--state", o->state, "pending (default), confirmed or rejected")
       ->check(CLI::IsMember({"pending", "confirmed", "rejected"}));
   command.add_option("--limit", o->limit, "links per page (default 50)")->check(CLI::Range(1, 1000));
-  command.add_option("--after", o->after, "start after this link id (paging)");
+  command.add_option("--after", o->after, "start after this link id (paging)")->check(IdNumber());
   return [o](Context& ctx) { return RunReviewList(ctx, *o); };
 }
 

@@ -1,5 +1,9 @@
 #include "commands.h"
 
+#include <charconv>
+#include <cstdint>
+#include <limits>
+
 #include "exit_codes.h"
 #include "format.h"
 
@@ -13,8 +17,8 @@ const std::vector<CommandSpec>& CommandTable() {
       {"import", "register many links from a CSV file or a plain list of URLs", &SetupImport},
       {"show", "show one link (by id or URL) with its reports", &SetupShow},
       {"list", "list links, filtered", &SetupList},
-      {"history", "every check of one link: time, HTTP status, status, final URL, error "
-                  "(--json: the list of checks)",
+      {"history", "every check of one link: time, HTTP status, status, final URL, error, "
+                  "reason (--json: the list of checks)",
        &SetupHistory},
       {"rescan", "check links now: one (URL or ID), --status S, or --all", &SetupRescan},
       {"status", "the daemon's queue, fetches in flight and throughput", &SetupStatus},
@@ -69,17 +73,33 @@ Result<std::unique_ptr<ApiClient>> Connect(const Context& ctx) {
 }
 
 bool IsLinkId(const std::string& text) {
-  return !text.empty() && text.size() < 19 &&
-         text.find_first_not_of("0123456789") == std::string::npos;
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  return ec == std::errc() && end == text.data() + text.size() && id > 0;
 }
 
 CLI::Validator IdNumber() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        if (IsLinkId(text) && text.find_first_not_of('0') != std::string::npos) return {};
-        return "must be a whole number from 1, not \"" + text + "\"";
+        if (IsLinkId(text)) return {};
+        return std::string("must be a whole number from 1, not \"").append(Printable(text)).append("\"");
       },
       "ID");
+}
+
+CLI::Validator LinkArgument() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const size_t sign = text.rfind('-', 0) == 0 ? 1 : 0;
+        const bool numeric = text.size() > sign &&
+                             text.find_first_not_of("0123456789", sign) == std::string::npos;
+        if (!numeric || IsLinkId(text)) return {};
+        std::string message = "\"";
+        message.append(Printable(text)).append("\" is not a valid link id (ids are whole numbers from 1 to ");
+        return message.append(std::to_string(std::numeric_limits<int64_t>::max())).append(")");
+      },
+      "");
 }
 
 Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target) {

@@ -51,10 +51,14 @@ const std::vector<CommandSpec>& CommandTable();
 // with kUnauthenticated when no token is configured, or the config's error.
 Result<std::unique_ptr<ApiClient>> Connect(const Context& ctx);
 
-// True when a URL|ID argument is a link id (digits only).
+// True when `text` is an id: digits only, a whole number from 1 to 2^63-1.
 bool IsLinkId(const std::string& text);
-// For an ID argument: a whole number from 1 ("ID must be a whole number from 1, not ...").
+// For an ID argument or a paging cursor (--after, --before): a whole number
+// from 1, as the API takes ("--after: must be a whole number from 1, not ...").
 CLI::Validator IdNumber();
+// For a URL|ID argument: refuses digits (perhaps after a '-') that are no id,
+// which would otherwise be looked up as a relative URL.
+CLI::Validator LinkArgument();
 // The link id a URL|ID argument names (asks the daemon to look a URL up).
 Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target);
 

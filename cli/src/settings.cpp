@@ -31,7 +31,9 @@ Status ReadKey(std::string_view key, const toml::node& value, const std::string&
   }
   if (key == "timeout") {
     auto seconds = value.value<double>();
-    if (!seconds || *seconds <= 0) return WrongType(where, key, "a positive number of seconds");
+    if (!seconds || !(*seconds > 0 && *seconds <= kMaxTimeoutSeconds)) {
+      return WrongType(where, key, "a positive number of seconds up to 86400");
+    }
     config.timeout_seconds = *seconds;
     return Status::Ok();
   }

@@ -118,8 +118,9 @@ HttpReply Page(const std::string& target) {
 // Link 12 has three checks; a page of two says where the next one starts.
 HttpReply History(const std::string& target) {
   const json checks = json::array({
-      {{"id", 30}, {"checked_at", "2026-11-21T10:00:00.000Z"}, {"http_status", 404},
-       {"status", "removed"}, {"final_url", "https://a.example/12"}, {"elapsed_ms", 5}, {"error", ""}},
+      {{"id", 30}, {"checked_at", "2026-11-21T10:00:00.000Z"}, {"http_status", 200},
+       {"status", "removed"}, {"final_url", "https://a.example/12"}, {"elapsed_ms", 5}, {"error", nullptr},
+       {"reason", "content removed: no rule matches the page any more"}},
       {{"id", 20}, {"checked_at", "2026-11-20T10:00:00.000Z"}, {"http_status", 200},
        {"status", "alive"}, {"final_url", "https://a.example/12"}, {"elapsed_ms", 7}, {"error", ""}},
       {{"id", 10}, {"checked_at", "2026-11-19T10:00:00.000Z"}, {"http_status", 200},
@@ -160,6 +161,7 @@ HttpReply FakeDaemon(const HttpRequest& r) {
   if (t.rfind("/v1/links/12/history?", 0) == 0) return History(t);
   if (t == "/v1/links/12/cluster") return Cluster(12);
   if (t == "/v1/links/13/cluster") return Cluster(13);
+  if (t == "/v1/rescan") return {200, R"({"queued":1})"};
   if (t == "/v1/audit/verify") {
     return {200, R"({"ok":false,"rows_checked":40,"first_broken_id":17,"reason":"hash mismatch"})"};
   }
@@ -387,6 +389,110 @@ TEST_CASE_METHOD(FakeDaemonFixture, "history says when it shows only the newest 
   REQUIRE(printed.is_array());
   CHECK(printed.size() == 2);
   CHECK(printed[0]["status"] == "removed");
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "history shows why a check counts as removed, --json keeps the field") {
+  const Outcome text = Cli({"history", "12"});
+  CHECK(text.code == 0);
+  CHECK_THAT(text.out, Catch::Contains("ERROR  REASON\n"));
+  CHECK_THAT(text.out, Catch::Contains("content removed: no rule matches the page any more\n"));
+  const Outcome machine = Cli({"history", "12", "--json"});
+  CHECK(machine.code == 0);
+  const json printed = json::parse(machine.out);
+  CHECK(printed[0]["reason"] == "content removed: no rule matches the page any more");
+  CHECK(printed[0]["error"].is_null());
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "a paging cursor the API would refuse is refused naming the option") {
+  const auto [args, message] = GENERATE(table<std::vector<std::string>, std::string>({
+      {{"history", "12", "--before", "-1"}, "--before: must be a whole number from 1, not \"-1\""},
+      {{"history", "12", "--before", "0"}, "--before: must be a whole number from 1, not \"0\""},
+      {{"review", "list", "--after", "-1"}, "--after: must be a whole number from 1, not \"-1\""},
+      {{"review", "list", "--after", "0"}, "--after: must be a whole number from 1, not \"0\""},
+      {{"list", "--after", "-1"}, "--after: must be a whole number from 1, not \"-1\""},
+      {{"list", "--after", "0"}, "--after: must be a whole number from 1, not \"0\""},
+      {{"list", "--after", "99999999999999999999"}, "--after: must be a whole number from 1"},
+  }));
+  const Outcome result = Cli(args);
+  CHECK(result.code == 1);
+  CHECK_THAT(result.err, Catch::Contains(message));
+  CHECK_THAT(result.err, !Catch::Contains("179769"));
+  CHECK(result.out.empty());
+  CHECK(server.requests().empty());
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "a positive paging cursor is sent on") {
+  const Outcome result = Cli({"history", "12", "--before", "20"});
+  CHECK(result.code == 0);
+  CHECK(server.requests().back().target == "/v1/links/12/history?before=20");
+}
+
+TEST_CASE("a --timeout that is not a positive number of seconds is refused saying so") {
+  const std::string bad = GENERATE("-1", "0", "abc", "nan", "inf", "1e400", "86401", "1e300");
+  const Outcome result = RunCli({"--timeout", bad, "whoami"});
+  CHECK(result.code == 1);
+  CHECK(result.err == std::string("linkwatch: --timeout: must be a positive number of seconds up to 86400, not \"")
+                          .append(bad)
+                          .append("\"\n"));
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "a fractional --timeout is accepted") {
+  const Outcome result = Cli({"--timeout", "2.5", "whoami"});
+  CHECK(result.code == 0);
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "rescan takes exactly one target and names the two given") {
+  const auto [args, message] = GENERATE(table<std::vector<std::string>, std::string>({
+      {{"rescan", "5", "--all"}, "; not both 5 and --all"},
+      {{"rescan", "5", "--status", "removed"}, "; not both 5 and --status removed"},
+      {{"rescan", "https://a.example/1", "--all"}, "; not both https://a.example/1 and --all"},
+      {{"rescan", "--status", "alive", "--all"}, "; not both --status alive and --all"},
+      {{"rescan"}, "\n"},
+  }));
+  const Outcome result = Cli(args);
+  CHECK(result.code == 1);
+  const std::string usage = "linkwatch: rescan takes one target: a link (URL or ID), --status S or --all";
+  CHECK(result.err == usage + message + (message == "\n" ? "" : "\n"));
+  CHECK(server.requests().empty());
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "rescan sends its one target") {
+  const auto [args, body] = GENERATE(table<std::vector<std::string>, json>({
+      {{"rescan", "5"}, json{{"link_id", 5}}},
+      {{"rescan", "https://a.example/1"}, json{{"url", "https://a.example/1"}}},
+      {{"rescan", "--status", "removed"}, json{{"status", "removed"}}},
+      {{"rescan", "--all"}, json{{"all", true}}},
+  }));
+  const Outcome result = Cli(args);
+  CHECK(result.code == 0);
+  CHECK(result.out == "1 link(s) queued for a check now\n");
+  REQUIRE(server.requests().size() == 1);
+  CHECK(json::parse(server.requests().back().body) == body);
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "digits that are no link id are refused as such, not looked up as a URL") {
+  const auto [args, bad] = GENERATE(table<std::vector<std::string>, std::string>({
+      {{"show", "--", "-5"}, "-5"},
+      {{"show", "99999999999999999999"}, "99999999999999999999"},
+      {{"show", "0"}, "0"},
+      {{"history", "9223372036854775808"}, "9223372036854775808"},
+      {{"history", "--", "-1"}, "-1"},
+      {{"cluster", "--", "-12"}, "-12"},
+      {{"evidence", "00"}, "00"},
+      {{"rescan", "--", "-5"}, "-5"},
+  }));
+  const Outcome result = Cli(args);
+  CHECK(result.code == 1);
+  CHECK(result.err == std::string("linkwatch: LINK: \"") + bad +
+                          "\" is not a valid link id (ids are whole numbers from 1 to "
+                          "9223372036854775807)\n");
+  CHECK(server.requests().empty());
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "the largest link id is asked for by id") {
+  const Outcome result = Cli({"show", "9223372036854775807"});
+  CHECK(result.code == 2);  // the fake daemon knows no such link
+  CHECK(server.requests().back().target == "/v1/links/9223372036854775807");
 }
 
 TEST_CASE_METHOD(FakeDaemonFixture, "cluster says reach unknown, never 0, when no copy shows its views") {

@@ -115,6 +115,8 @@ TEST_CASE("a bad config file is an error naming the file and the line") {
       {"url = \"http://x\"\n\n# comment\ntokn = \"abc\"\n", ":4:", "unknown key 'tokn'"},
       {"url = 8470\n", ":1:", "'url' must be a string"},
       {"token = \"a\"\ntimeout = \"soon\"\n", ":2:", "'timeout' must be a positive number"},
+      {"timeout = 100000\n", ":1:", "'timeout' must be a positive number of seconds up to 86400"},
+      {"timeout = 0\n", ":1:", "'timeout' must be a positive number"},
       {"url = \"http://x\"\n[server]\nport = 1\n", ":2:", "unknown key 'server'"},
       {"url = \"http://x\nbroken", ":1:", ""},
   }));
