@@ -121,16 +121,8 @@ void ReloadRules(const Context& ctx, const Call& call, Done done) {
   if (!loaded.ok() && loaded.status().code() == Status::Code::kUnavailable) {
     return done(FromStatus(loaded.status()));  // another reload is running: nothing was tried
   }
-  json detail = {{"ok", loaded.ok()}, {"previous", previous}};
-  if (loaded.ok()) {
-    detail["version"] = (*loaded)->version();
-    detail["rules"] = (*loaded)->rules().size();
-  } else {
-    detail["errors"] = errors.size();
-  }
   // A refused reload is on the record too: someone tried to change the rules.
-  if (auto st = ctx.store.AppendAudit(call.actor, "rules.reload", "rules", detail.dump());
-      !st.ok()) {
+  if (auto st = AuditReload(ctx.store, call.actor, previous, loaded, errors.size()); !st.ok()) {
     return done(FromStatus(st));
   }
   if (!loaded.ok()) {

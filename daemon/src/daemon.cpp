@@ -179,14 +179,26 @@ MetricsSample SampleMetrics(const crawler::Fetcher& fetcher, storage::Store& sto
   return s;
 }
 
-// SIGHUP: load the rules again; a broken set is refused and the running one stays.
-void WatchHangup(asio::signal_set& hup, RuleSource& rules, asio::thread_pool& workers) {
-  hup.async_wait([&hup, &rules, &workers](const boost::system::error_code& ec, int) {
+// SIGHUP: load the rules again; a broken set is refused and the running one
+// stays. Audited like a reload through the API, by the daemon itself.
+void WatchHangup(asio::signal_set& hup, RuleSource& rules, storage::Store& store,
+                 asio::thread_pool& workers) {
+  hup.async_wait([&hup, &rules, &store, &workers](const boost::system::error_code& ec, int) {
     if (ec) return;
-    asio::post(workers, [&rules] {
-      LoadRules(rules, "on SIGHUP");
+    asio::post(workers, [&rules, &store] {
+      std::vector<matcher::LoadError> errors;
+      const auto running = rules.Current();
+      auto loaded = rules.Reload(&errors);
+      LogReload("on SIGHUP", loaded, errors, *running);
+      if (!loaded.ok() && loaded.status().code() == Status::Code::kUnavailable) return;  // one was running
+      storage::Actor daemon;
+      daemon.token_id = 0;
+      daemon.agency = "linkwatchd";
+      if (auto st = AuditReload(store, daemon, running->version(), loaded, errors.size()); !st.ok()) {
+        spdlog::error("recording the SIGHUP reload in the audit log: {}", st.ToString());
+      }
     });
-    WatchHangup(hup, rules, workers);
+    WatchHangup(hup, rules, store, workers);
   });
 }
 
@@ -279,7 +291,7 @@ int Serve(const Config& config, storage::Store& store) {
   if (config.report.enabled) reports.Start();
   notifier.Start();
   asio::signal_set hup(io, SIGHUP);
-  WatchHangup(hup, rules, workers);
+  WatchHangup(hup, rules, store, workers);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;

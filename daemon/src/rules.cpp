@@ -191,6 +191,18 @@ void LogReload(std::string_view cause, const Result<std::shared_ptr<const matche
   }
 }
 
+Status AuditReload(storage::Store& store, const storage::Actor& actor, const std::string& previous,
+                   const Result<std::shared_ptr<const matcher::RuleSet>>& loaded, size_t errors) {
+  json detail = {{"ok", loaded.ok()}, {"previous", previous}};
+  if (loaded.ok()) {
+    detail["version"] = (*loaded)->version();
+    detail["rules"] = (*loaded)->rules().size();
+  } else {
+    detail["errors"] = errors;
+  }
+  return store.AppendAudit(actor, "rules.reload", "rules", detail.dump());
+}
+
 std::shared_ptr<const matcher::RuleSet> RuleSource::Current() const {
   std::lock_guard lock(mu_);
   return current_;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,25 @@ using test::kDaemon;
 using nlohmann::json;
 
 namespace {
+
+// The audit rows of one action, as "agency detail" lines (read as a third party would).
+std::vector<std::string> AuditRows(const std::string& db_path, const std::string& action) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT agency, detail FROM audit WHERE action = ?1 ORDER BY id", -1, &stmt,
+                             nullptr) == SQLITE_OK);
+  sqlite3_bind_text(stmt, 1, action.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::string> rows;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    rows.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)))
+                       .append(" ")
+                       .append(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1))));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
 
 constexpr char kRule[] = R"toml(
 [[rule]]
@@ -278,6 +298,18 @@ patterns = ['glass\s+lantern']
                                            Catch::Contains("(token 1): 2 rules, 0 hash entries, version " +
                                                            after.substr(0, 12)));
 
+  // Every reload is on the record: the two refused, the CLI's, and the SIGHUP's by the daemon itself.
+  std::vector<std::string> reloads;
+  for (int i = 0; i < 50 && reloads.size() < 4; ++i) {
+    reloads = AuditRows(m.dir.File("data/linkwatch.db"), "rules.reload");
+    if (reloads.size() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(reloads.size() == 4);
+  CHECK_THAT(reloads[0], Catch::Contains("\"ok\":false"));
+  CHECK_THAT(reloads[1], Catch::Contains("\"ok\":false"));
+  CHECK_THAT(reloads[2], Catch::Contains("\"ok\":true") && Catch::Contains(after));
+  CHECK_THAT(reloads[3], Catch::StartsWith("linkwatchd ") && Catch::Contains("\"ok\":true") &&
+                             Catch::Contains("\"previous\":\"" + after + "\"") && Catch::Contains("\"rules\":3"));
   const auto audit = m.Call("GET", "/v1/audit/verify");
   CHECK(audit["ok"] == true);
   const auto list = m.Cli({"rules", "list"});

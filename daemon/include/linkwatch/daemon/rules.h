@@ -56,6 +56,13 @@ class RuleSource {
 void LogReload(std::string_view cause, const Result<std::shared_ptr<const matcher::RuleSet>>& loaded,
                const std::vector<matcher::LoadError>& errors, const matcher::RuleSet& running);
 
+// Records a reload, accepted or refused, in the audit log as "rules.reload"
+// (target "rules"; detail ok, previous version, and the new version and rule
+// count or the number of errors). `actor` is the caller, or the daemon itself
+// (token 0, agency "linkwatchd") for a SIGHUP.
+Status AuditReload(storage::Store& store, const storage::Actor& actor, const std::string& previous,
+                   const Result<std::shared_ptr<const matcher::RuleSet>>& loaded, size_t errors);
+
 // Why a page that answers 2xx counts as removed: it carried flagged content
 // once and no longer does.
 inline constexpr char kContentRemovedReason[] = "content removed: no rule matches the page any more";
