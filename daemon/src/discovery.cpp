@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <algorithm>
 #include <set>
 
 #include "lease_loop.h"
@@ -24,6 +25,13 @@ bool AllowListed(const std::vector<std::string>& patterns, const std::string& ho
 
 }  // namespace
 
+int64_t CandidateRememberMs(const crawler::FetchResult& fetch, const DiscoveryConfig& config) {
+  const bool transient = fetch.error != crawler::FetchError::kNone || fetch.http_status >= 500 ||
+                         fetch.http_status == 429;
+  const int64_t seconds = transient ? std::min(config.remember_s, kFailedCandidateRetryS) : config.remember_s;
+  return seconds * 1000;
+}
+
 struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
   Impl(asio::io_context& io, Executor workers, storage::Store& store, crawler::Fetcher& fetcher,
        const PageJudge& judge, DiscoveryConfig config, crawler::CanonOptions canon, const Clock& clock)
@@ -34,8 +42,7 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
   std::vector<storage::CandidateOffer> OffersFrom(const std::vector<std::string>& outlinks) const {
     std::vector<storage::CandidateOffer> offers;
     std::set<std::string> seen;
-    for (const auto& url : outlinks) {
-      if (offers.size() >= static_cast<size_t>(config.max_per_page)) break;
+    for (const auto& url : outlinks) {  // as many as the page has (ExtractOptions caps them)
       auto c = crawler::Canonicalize(url, {}, canon);
       if (!c.ok() || !seen.insert(c->key).second) continue;
       offers.push_back({c->key, c->href, c->host, AllowListed(config.allow_hosts, c->host)});
@@ -46,7 +53,7 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
   void Offer(int64_t found_from, const std::vector<std::string>& outlinks) {
     auto offers = OffersFrom(outlinks);
     if (offers.empty()) return;
-    storage::OfferLimits limits{config.max_depth, config.max_per_day};
+    storage::OfferLimits limits{config.max_depth, config.max_per_day, config.max_per_page};
     auto queued = store.OfferCandidates(found_from, std::move(offers), limits, clock.Now());
     if (!queued.ok()) {
       spdlog::warn("offering outlinks of link {}: {}", found_from, queued.status().ToString());
@@ -107,7 +114,7 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
     v.reason = j.reason;
     v.category = j.category;
     v.checked_at = clock.Now();
-    v.remember_ms = config.remember_s * 1000;
+    v.remember_ms = CandidateRememberMs(r, config);
     auto ids = store.RecordCandidates({v});
     if (!ids.ok()) {
       spdlog::error("recording candidate {}: {}", c.url, ids.status().ToString());

@@ -400,12 +400,21 @@ Result<std::vector<bool>> ApplyOutcomes(WriteContext& ctx,
 Result<int64_t> RescanLinks(WriteContext& ctx, const Actor& actor, const RescanTarget& target) {
   if (target.link_id) {
     if (auto st = CheckLinkExists(ctx.db, *target.link_id); !st.ok()) return st;
+    auto state = ctx.db.Prepare("SELECT 1 FROM link WHERE id = ?1 AND review_state = 'rejected'");
+    if (!state.ok()) return state.status();
+    auto rejected = state->Bind(1, *target.link_id).Step();
+    if (!rejected.ok()) return rejected.status();
+    if (*rejected) {
+      return Status::InvalidArgument("link " + std::to_string(*target.link_id) +
+                                     " was rejected in review: a rejected finding is never checked again");
+    }
   }
   RescanSql sql = DescribeRescan(target);
-  // An overdue link keeps its earlier time, and so its place in the queue.
+  // An overdue link keeps its earlier time, and so its place in the queue; a
+  // rejected finding is never checked again.
   auto stmt = ctx.db.Prepare(
       "UPDATE link SET next_check_at = CASE WHEN next_check_at < :now THEN next_check_at "
-      "ELSE :now END WHERE lease_until IS NULL AND " + sql.where);
+      "ELSE :now END WHERE lease_until IS NULL AND review_state <> 'rejected' AND " + sql.where);
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(":now", ctx.clock.Now());
   BindRescan(*stmt, target);

@@ -210,7 +210,7 @@ Status CheckEvidence(const CheckOutcome& o) {
 }  // namespace
 
 Status ValidateOffers(const std::vector<CandidateOffer>& offers, const OfferLimits& limits) {
-  if (limits.max_depth < 0 || limits.max_per_day < 0) {
+  if (limits.max_depth < 0 || limits.max_per_day < 0 || limits.max_per_page < 0) {
     return Status::InvalidArgument("discovery limits must not be negative");
   }
   for (const CandidateOffer& o : offers) {

@@ -1,5 +1,6 @@
 // What one fetched page means under a rule set: judged, carried over, or not
-// judged; evidence when first flagged or changed; content removed.
+// judged; evidence when first flagged or changed; content removed; how long a
+// candidate that was not discovered is remembered.
 #include <catch2/catch.hpp>
 #include <thread>
 #include <future>
@@ -10,6 +11,7 @@
 #include "linkwatch/base/sha256.h"
 #include "linkwatch/base/zstd.h"
 #include "linkwatch/daemon/rules.h"
+#include "linkwatch/daemon/discovery.h"
 #include "linkwatch/matcher/normalize.h"
 #include "test_support.h"
 
@@ -379,4 +381,19 @@ TEST_CASE("with no rules a page is still read for its counters, a discovered lin
     CHECK(j.page_read);
     CHECK(j.flagged);
   }
+}
+
+TEST_CASE("a candidate whose fetch failed for a passing reason is tried again within the hour") {
+  DiscoveryConfig config;
+  config.remember_s = 7 * 24 * 3600;
+  const int64_t week_ms = config.remember_s * 1000;
+  CHECK(CandidateRememberMs(Page(kClean), config) == week_ms);              // read: nothing known
+  CHECK(CandidateRememberMs(Page("", 404), config) == week_ms);             // an answer: not there
+  CHECK(CandidateRememberMs(Page("", 500), config) == kFailedCandidateRetryS * 1000);
+  CHECK(CandidateRememberMs(Page("", 429), config) == kFailedCandidateRetryS * 1000);
+  crawler::FetchResult refused = Page("", 0);
+  refused.error = crawler::FetchError::kConnect;
+  CHECK(CandidateRememberMs(refused, config) == kFailedCandidateRetryS * 1000);
+  config.remember_s = 60;  // shorter than the hour: kept
+  CHECK(CandidateRememberMs(refused, config) == 60'000);
 }

@@ -614,6 +614,24 @@ TEST_CASE("Rescan by id, by status and all makes links due now and leaves leased
     CHECK(next(4) == kStart);
     CHECK(AuditOf(fx.store(), "link.rescan").at(0).target == "links:all");
   }
+  SECTION("a finding rejected in review is never queued") {
+    RawDb(fx.path()).Exec("UPDATE link SET origin = 'discovered', review_state = 'rejected', "
+                          "next_check_at = NULL WHERE id = " + std::to_string(id[2]));
+    RescanTarget t;
+    t.all = true;
+    CHECK(*fx.store().Rescan(fx.police(), t) == 3);
+    CHECK_FALSE(fx.Get(id[2]).next_check_at.has_value());
+    t.all = false;
+    t.status = "removed";
+    CHECK(*fx.store().Rescan(fx.police(), t) == 1);  // id[3] only
+    RescanTarget one;
+    one.link_id = id[2];
+    const auto refused = fx.store().Rescan(fx.police(), one);
+    CHECK(refused.status().code() == Status::Code::kInvalidArgument);
+    CHECK_THAT(refused.status().message(), Catch::Contains("rejected in review"));
+    CHECK_FALSE(fx.Get(id[2]).next_check_at.has_value());
+    CHECK(fx.Lease(now, 10).size() == 3);
+  }
   SECTION("an overdue link keeps its earlier time") {
     RawDb(fx.path()).Exec("UPDATE link SET next_check_at = " + std::to_string(kStart + 1) +
                           " WHERE id = " + std::to_string(id[0]));

@@ -143,6 +143,22 @@ TEST_CASE("candidates are queued only within scope, depth and the day's budget")
   auto due = fx.store().LeaseCandidates(kStart + kDayMs + 2, 10, 60'000);
   REQUIRE(due.ok());
   REQUIRE(due->size() == 4);
+  // The page cap counts links in scope: three out of scope first do not use up a cap of 2.
+  OfferLimits per_page;
+  per_page.max_per_page = 2;
+  CHECK(*fx.store().OfferCandidates(from,
+                                    {Offer("https://far1.example/x", "far1.example"),
+                                     Offer("https://far2.example/x", "far2.example"),
+                                     Offer("https://far3.example/x", "far3.example"),
+                                     Offer("https://example.org/m1", "example.org"),
+                                     Offer("https://example.org/m2", "example.org"),
+                                     Offer("https://example.org/m3", "example.org")},
+                                    per_page, kStart + kDayMs + 3) == 2);
+  const auto capped = fx.store().LeaseCandidates(kStart + kDayMs + 4, 10, 60'000);
+  REQUIRE(capped.ok());
+  REQUIRE(capped->size() == 2);
+  CHECK(capped->at(0).url == "https://example.org/m1");
+  CHECK(capped->at(1).url == "https://example.org/m2");
   CHECK(due->at(0).found_from == from);
   CHECK(due->at(0).depth == 1);
   CHECK(fx.store().LeaseCandidates(kStart + kDayMs + 3, 10, 60'000)->empty());  // leased

@@ -55,7 +55,7 @@ struct RulesConfig {
 struct DiscoveryConfig {
   bool enabled = true;                // follow outlinks of flagged pages
   int max_depth = 2;                  // links followed at most this many steps from a registered one
-  int max_per_page = 20;              // outlinks of one page offered at most
+  int max_per_page = 20;              // in-scope outlinks of one page offered at most
   int max_per_day = 1000;             // candidates queued in 24 h, all pages
   std::vector<std::string> allow_hosts;  // also in scope besides the hosts of monitored links
   int64_t remember_s = 7 * 24 * 3600; // a candidate that matched nothing is not fetched again before

@@ -33,6 +33,13 @@ struct DiscoveryStats {
   int64_t in_flight = 0;
 };
 
+// How long a candidate that was not discovered waits before an offer may
+// queue it again: `remember_s`, but at most an hour when its fetch failed for
+// a reason that may pass (no answer, 5xx, 429), so that a mirror down for a
+// moment is not forgotten for a week.
+inline constexpr int64_t kFailedCandidateRetryS = 3600;
+int64_t CandidateRememberMs(const crawler::FetchResult& fetch, const DiscoveryConfig& config);
+
 class Discoverer {
  public:
   using Executor = std::function<void(std::function<void()>)>;
@@ -46,8 +53,8 @@ class Discoverer {
   Discoverer& operator=(const Discoverer&) = delete;
 
   // The outlinks of flagged page `found_from`: canonicalized, de-duplicated,
-  // capped at max_per_page, marked allow-listed, offered to storage (which
-  // applies scope, depth and the daily budget). Any thread.
+  // marked allow-listed, offered to storage (which applies scope, depth, the
+  // daily budget and max_per_page to the links in scope). Any thread.
   void Offer(int64_t found_from, std::vector<std::string> outlinks);
 
   // Called (on a worker) after a link was discovered and recorded. Before Start.
