@@ -161,6 +161,9 @@ TEST_CASE("a page that was flagged and no longer is counts as removed, with the 
   reason.clear();
   CHECK(ApplyJudgement(still, again, clean_sha, "alive", &reason) == "removed");
   CHECK(reason == kContentRemovedReason);
+  reason.clear();  // a 304 observes "removed", as the last check did, and says why again
+  CHECK(ApplyJudgement(still, again, clean_sha, "removed", &reason) == "removed");
+  CHECK(reason == kContentRemovedReason);
 
   // Never flagged: a clean page is simply alive; other statuses are not overridden.
   reason.clear();

@@ -132,7 +132,8 @@ class PageJudge {
 };
 
 // The status a judged page implies: "removed" when a page that was flagged
-// before is not flagged now, else `observed` unchanged. Sets *reason then.
+// before is not flagged now, else `observed` unchanged. Sets *reason then
+// (also when `observed` is "removed" already: a 304 of such a page).
 // `body_sha256` is the digest of the page judged (the last one on a 304): when it
 // is the body of the link's newest evidence, the content is still there and a
 // rule set that no longer flags it has changed, not the page: alive.
