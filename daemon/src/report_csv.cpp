@@ -104,7 +104,7 @@ void Reach(CsvTable& t, const ReportData& d) {
     const std::string key = std::to_string(++rank);
     t.Row("largest_clusters", key, "id", c.id);
     t.Row("largest_clusters", key, "members", c.members);
-    t.Row("largest_clusters", key, "reach", c.reach);
+    t.Row("largest_clusters", key, "reach", c.reach ? std::to_string(*c.reach) : "");
     t.Row("largest_clusters", key, "sample_url", c.sample_url);
   }
   for (const auto& [week, views] : d.views_history) t.Row("views_history", week, "", views);

@@ -273,7 +273,7 @@ void Clusters(std::ostream& out, const ReportData& d) {
       << "<th>oldest copy</th></tr>";
   for (const auto& c : d.largest_clusters) {
     out << "<tr><td class=\"n\">" << c.id << "</td><td class=\"n\">" << c.members << "</td><td class=\"n\">"
-        << c.reach << "</td><td class=\"t\">" << E(c.sample_url) << "</td></tr>";
+        << (c.reach ? std::to_string(*c.reach) : "unknown") << "</td><td class=\"t\">" << E(c.sample_url) << "</td></tr>";
   }
   out << "</table>\n";
 }

@@ -151,7 +151,7 @@ void ReachSection(std::ostream& out, const ReportData& d) {
   else {
     out << "| cluster | links | reach (views) | oldest copy |\n|---:|---:|---:|---|\n";
     for (const auto& c : d.largest_clusters) {
-      out << "| " << c.id << " | " << c.members << " | " << c.reach << " | " << MdCode(c.sample_url) << " |\n";
+      out << "| " << c.id << " | " << c.members << " | " << (c.reach ? std::to_string(*c.reach) : "unknown") << " | " << MdCode(c.sample_url) << " |\n";
     }
     out << '\n';
   }

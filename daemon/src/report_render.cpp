@@ -89,7 +89,7 @@ Json Reach(const ReportData& d) {
   }
   Json clusters = Json::array();
   for (const auto& c : d.largest_clusters) {
-    clusters.push_back({{"id", c.id}, {"members", c.members}, {"reach", c.reach}, {"sample_url", c.sample_url}});
+    clusters.push_back({{"id", c.id}, {"members", c.members}, {"reach", OrNull(c.reach)}, {"sample_url", c.sample_url}});
   }
   Json history = Json::array();
   for (const auto& [week, views] : d.views_history) history.push_back({{"week", week}, {"views", views}});

@@ -3,9 +3,12 @@
 // every "now" figure); the time-ranged facts come from indexes: the week's
 // reports (report_time), the transitions since the oldest week of the history
 // (link_transition_at) and the weekly views rollup (link_views_week's primary
-// key). Past week ends are reached by undoing, newest first, the transitions
-// and views rows after them. No query reads audit or link_check.
+// key); with an agency filter, that agency's reports (report_agency_link, and
+// those of the history's weeks by time). Past week ends are reached by
+// undoing, newest first, the transitions and views rows after them. No query
+// reads audit or link_check.
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -23,7 +26,11 @@ const std::string kReportLinksSql =
     "SELECT id, status, review_state, origin, category, created_at, reviewed_at, views, "
     "cluster_id FROM link";
 const std::string kReportAgencyLinksSql =
-    "SELECT DISTINCT link_id FROM report WHERE agency_id = ?1";
+    "SELECT link_id, count(*) FROM report WHERE agency_id = ?1 GROUP BY link_id";
+// "+agency_id": the range of report_time, which holds link and agency, not
+// report_agency_time with a table lookup per report.
+const std::string kReportAgencyRecentSql =
+    "SELECT link_id, reported_at FROM report WHERE +agency_id = ?1 AND reported_at >= ?2";
 const std::string kReportWeekReportsSql =
     "SELECT r.link_id, a.name, r.duplicate, r.agency_id, "
     "NOT EXISTS (SELECT 1 FROM report p WHERE p.link_id = r.link_id AND p.id < r.id) "
@@ -60,17 +67,24 @@ uint8_t ReviewCode(std::string_view s) {
 }
 
 constexpr int64_t kUnknown = -1;  // views never seen
+constexpr TimeMs kNever = std::numeric_limits<TimeMs>::max();     // counts at no time
+constexpr TimeMs kLongAgo = std::numeric_limits<TimeMs>::min();   // before every boundary
 
-// The links the filters select, rejected ones included (discovery counts them).
+// The links the filters select, pending and rejected discovered ones included
+// (discovery counts them; no other figure does).
 struct Population {
   std::vector<int32_t> pos_of;  // link id -> position, -1 when not selected
   std::vector<int64_t> id, created_at, reviewed_at, views, cluster;
+  // From when the link counts in the figures: its first report (Since), or
+  // with an agency filter that agency's first report of it; kNever for a
+  // machine finding no person confirmed (pending or rejected).
+  std::vector<TimeMs> since;
   std::vector<uint8_t> status, review, discovered;
   std::vector<int32_t> category;
   std::vector<std::string> categories;
 
   void Reserve(size_t n) {
-    for (auto* v : {&id, &created_at, &reviewed_at, &views, &cluster}) v->reserve(n);
+    for (auto* v : {&id, &created_at, &reviewed_at, &views, &cluster, &since}) v->reserve(n);
     for (auto* v : {&status, &review, &discovered}) v->reserve(n);
     category.reserve(n);
   }
@@ -79,16 +93,18 @@ struct Population {
     return pos_of[static_cast<size_t>(link_id)];
   }
   size_t size() const { return id.size(); }
-  bool Counted(size_t p) const { return review[p] != kRejected; }
-  // The time of the link's first report: its registration, or for a
-  // discovered link its acceptance (or an agency registering it).
-  std::optional<TimeMs> RegisteredAt(size_t p) const {
-    if (review[p] != kConfirmed) return std::nullopt;
-    if (!discovered[p]) return created_at[p];
-    if (reviewed_at[p] == kUnknown) return std::nullopt;
-    return reviewed_at[p];
-  }
+  // Counted in the "now" figures; in the figures of a time t (a week end).
+  bool CountedNow(size_t p) const { return since[p] != kNever; }
+  bool CountedAt(size_t p, TimeMs t) const { return since[p] < t; }
 };
+
+// The time of the link's first report: its registration, or for a discovered
+// link its acceptance (or an agency registering it); kNever before that.
+TimeMs Since(uint8_t review, bool discovered, TimeMs created_at, TimeMs reviewed_at) {
+  if (review != kConfirmed) return kNever;
+  if (!discovered) return created_at;
+  return reviewed_at == kUnknown ? kNever : reviewed_at;
+}
 
 bool InWeek(TimeMs t, const ReportQuery& q) { return t >= q.week_start && t < q.week_end; }
 
@@ -112,32 +128,72 @@ Result<std::optional<int64_t>> AgencyId(Db& db, const std::string& name) {
   return std::optional<int64_t>(stmt->Int(0));
 }
 
+// The reports of the filter's agency: how many of each link, and those since
+// `window` (the oldest week of the history). A link whose reports all fall in
+// the window counts from the first of them; one with an older report counts
+// at every boundary of this report.
+class AgencyReports {
+ public:
+  Status Load(Db& db, int64_t agency_id, TimeMs window, int64_t max_id) {
+    count_.assign(static_cast<size_t>(max_id) + 1, 0);
+    auto all = db.Prepare(kReportAgencyLinksSql);
+    if (!all.ok()) return all.status();
+    all->Bind(1, agency_id);
+    for (;;) {
+      auto row = all->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      const int64_t id = all->Int(0);
+      if (id >= 0 && id <= max_id) count_[static_cast<size_t>(id)] = static_cast<int32_t>(all->Int(1));
+    }
+    auto recent = db.Prepare(kReportAgencyRecentSql);
+    if (!recent.ok()) return recent.status();
+    recent->Bind(1, agency_id).Bind(2, window);
+    for (;;) {
+      auto row = recent->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      Recent& r = recent_.try_emplace(recent->Int(0), Recent{0, kNever}).first->second;
+      ++r.reports;
+      r.first_at = std::min(r.first_at, recent->Int(1));
+    }
+    return Status::Ok();
+  }
+  bool Has(int64_t id) const { return count_[static_cast<size_t>(id)] > 0; }
+  // REQUIRES: Has(id).
+  TimeMs FirstAt(int64_t id) const {
+    const auto it = recent_.find(id);
+    if (it == recent_.end() || it->second.reports < count_[static_cast<size_t>(id)]) return kLongAgo;
+    return it->second.first_at;
+  }
+
+ private:
+  struct Recent {
+    int32_t reports;
+    TimeMs first_at;
+  };
+  std::vector<int32_t> count_;  // link id -> the agency's reports of it
+  std::unordered_map<int64_t, Recent> recent_;
+};
+
+// window: the start of the history's oldest week.
 Result<Population> LoadPopulation(Db& db, const ReportQuery& q,
-                                  const std::optional<int64_t>& agency_id) {
+                                  const std::optional<int64_t>& agency_id, TimeMs window) {
   Population pop;
   auto max_id = db.QueryInt("SELECT coalesce(max(id), 0) FROM link");
   if (!max_id.ok()) return max_id.status();
   pop.pos_of.assign(static_cast<size_t>(*max_id) + 1, -1);
-  std::vector<bool> by_agency;
+  AgencyReports by_agency;
   if (q.agency) {
-    by_agency.assign(pop.pos_of.size(), false);
     if (!agency_id) return pop;  // an unknown agency reported nothing
-    auto stmt = db.Prepare(kReportAgencyLinksSql);
-    if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, *agency_id);
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      const int64_t id = stmt->Int(0);
-      if (id >= 0 && id <= *max_id) by_agency[static_cast<size_t>(id)] = true;
-    }
+    if (auto st = by_agency.Load(db, *agency_id, window, *max_id); !st.ok()) return st;
   }
   auto stmt = db.Prepare(kReportLinksSql);
   if (!stmt.ok()) return stmt.status();
   pop.Reserve(pop.pos_of.size());
   struct LinkRow {
     int64_t id, created_at, reviewed_at, views, cluster;
+    TimeMs since;
     int32_t category;
     uint8_t status, review, discovered;
   };
@@ -147,7 +203,7 @@ Result<Population> LoadPopulation(Db& db, const ReportQuery& q,
     RowPipe<LinkRow> links(*stmt, [&](const Stmt& s, LinkRow& r) {
       r.id = s.Int(0);
       if (r.id < 0 || r.id > *max_id) return false;  // written after max(id): not in this report
-      if (q.agency && !by_agency[static_cast<size_t>(r.id)]) return false;
+      if (q.agency && !by_agency.Has(r.id)) return false;
       const std::string_view category = s.TextView(4);
       if (q.category && category != *q.category) return false;
       auto it = category_ids.find(category);
@@ -163,6 +219,8 @@ Result<Population> LoadPopulation(Db& db, const ReportQuery& q,
       r.reviewed_at = s.OptInt(6).value_or(kUnknown);
       r.views = s.OptInt(7).value_or(kUnknown);
       r.cluster = s.OptInt(8).value_or(kUnknown);
+      r.since = Since(r.review, r.discovered != 0, r.created_at, r.reviewed_at);
+      if (q.agency && r.since != kNever) r.since = std::max(r.since, by_agency.FirstAt(r.id));
       return true;
     });
     for (;;) {
@@ -180,6 +238,7 @@ Result<Population> LoadPopulation(Db& db, const ReportQuery& q,
       pop.reviewed_at.push_back(r->reviewed_at);
       pop.views.push_back(r->views);
       pop.cluster.push_back(r->cluster);
+      pop.since.push_back(r->since);
     }
   }
   pop.categories = std::move(categories);
@@ -199,7 +258,7 @@ Status FillRegistration(Db& db, const ReportQuery& q, const std::optional<int64_
     if (!row.ok()) return row.status();
     if (!*row) break;
     const int32_t p = pop.Pos(stmt->Int(0));
-    if (p < 0 || !pop.Counted(static_cast<size_t>(p))) continue;
+    if (p < 0 || !pop.CountedAt(static_cast<size_t>(p), q.week_end)) continue;
     const std::string agency = stmt->Text(1);
     if (stmt->Int(4) != 0) {  // the link's first report
       ++out.registered_this_week;
@@ -215,8 +274,7 @@ Status FillRegistration(Db& db, const ReportQuery& q, const std::optional<int64_
   out.registered_by_category = Sorted(by_category);
   out.duplicates_by_agency = Sorted(duplicates);
   for (size_t p = 0; p < pop.size(); ++p) {
-    const auto at = pop.RegisteredAt(p);
-    if (at && *at < q.week_end) ++out.registered_total;
+    if (pop.CountedAt(p, q.week_end)) ++out.registered_total;
   }
   return Status::Ok();
 }
@@ -232,18 +290,23 @@ Result<std::pair<std::string, std::string>> UrlAndHost(Db& db, int64_t id) {
   return std::make_pair(stmt->Text(0), stmt->Text(1));
 }
 
+// Discovery counts every machine finding, whatever its review since; with an
+// agency filter only those the agency reported by the week's end.
+void CountDiscovery(const ReportQuery& q, const Population& pop, size_t p, ReportData& out) {
+  if (q.agency && !pop.CountedAt(p, q.week_end)) return;
+  if (InWeek(pop.created_at[p], q)) ++out.discovered;
+  if (pop.reviewed_at[p] != kUnknown && InWeek(pop.reviewed_at[p], q)) {
+    if (pop.review[p] == kConfirmed) ++out.accepted;
+    if (pop.review[p] == kRejected) ++out.rejected;
+  }
+  if (pop.review[p] == kReviewPending) ++out.pending;
+}
+
 void FillNow(const ReportQuery& q, const Population& pop, ReportData& out) {
   for (const char* s : kStatusNames) out.status_now[s] = 0;
   for (size_t p = 0; p < pop.size(); ++p) {
-    if (pop.discovered[p]) {
-      if (pop.review[p] != kRejected && InWeek(pop.created_at[p], q)) ++out.discovered;
-      if (pop.reviewed_at[p] != kUnknown && InWeek(pop.reviewed_at[p], q)) {
-        if (pop.review[p] == kConfirmed) ++out.accepted;
-        if (pop.review[p] == kRejected) ++out.rejected;
-      }
-      if (pop.review[p] == kReviewPending) ++out.pending;
-    }
-    if (!pop.Counted(p)) continue;
+    if (pop.discovered[p]) CountDiscovery(q, pop, p, out);
+    if (!pop.CountedNow(p)) continue;
     ++out.status_now[kStatusNames[pop.status[p]]];
     if (pop.status[p] == kAlive && pop.views[p] != kUnknown) out.views_alive += pop.views[p];
   }
@@ -253,7 +316,7 @@ Status FillTopViewed(Db& db, const ReportQuery& q, const Population& pop,
                      const std::vector<std::optional<int64_t>>& growth, ReportData& out) {
   std::vector<size_t> alive;
   for (size_t p = 0; p < pop.size(); ++p) {
-    if (pop.Counted(p) && pop.status[p] == kAlive && pop.views[p] != kUnknown) alive.push_back(p);
+    if (pop.CountedNow(p) && pop.status[p] == kAlive && pop.views[p] != kUnknown) alive.push_back(p);
   }
   const auto more_viewed = [&](size_t a, size_t b) {
     return pop.views[a] != pop.views[b] ? pop.views[a] > pop.views[b] : pop.id[a] < pop.id[b];
@@ -273,13 +336,14 @@ Status FillTopViewed(Db& db, const ReportQuery& q, const Population& pop,
 
 Status FillClusters(Db& db, const ReportQuery& q, const Population& pop, ReportData& out) {
   struct Agg {
-    int64_t members = 0, reach = 0;
+    int64_t members = 0;
+    std::optional<int64_t> reach;  // unknown until a member shows its views
     TimeMs oldest_at = 0;
     int64_t oldest_id = 0;
   };
   std::unordered_map<int64_t, Agg> clusters;
   for (size_t p = 0; p < pop.size(); ++p) {
-    if (!pop.Counted(p) || pop.cluster[p] == kUnknown) continue;
+    if (!pop.CountedNow(p) || pop.cluster[p] == kUnknown) continue;
     Agg& a = clusters[pop.cluster[p]];
     if (a.members == 0 || std::make_pair(pop.created_at[p], pop.id[p]) <
                               std::make_pair(a.oldest_at, a.oldest_id)) {
@@ -287,7 +351,7 @@ Status FillClusters(Db& db, const ReportQuery& q, const Population& pop, ReportD
       a.oldest_id = pop.id[p];
     }
     ++a.members;
-    if (pop.views[p] != kUnknown) a.reach += pop.views[p];
+    if (pop.views[p] != kUnknown) a.reach = a.reach.value_or(0) + pop.views[p];
   }
   std::vector<TopCluster> all;
   for (const auto& [id, a] : clusters) {
@@ -295,7 +359,7 @@ Status FillClusters(Db& db, const ReportQuery& q, const Population& pop, ReportD
   }
   std::sort(all.begin(), all.end(), [](const TopCluster& a, const TopCluster& b) {
     if (a.members != b.members) return a.members > b.members;
-    if (a.reach != b.reach) return a.reach > b.reach;
+    if (a.reach != b.reach) return a.reach > b.reach;  // an unknown reach after every known one
     return a.id < b.id;
   });
   if (all.size() > static_cast<size_t>(q.top_n)) all.resize(static_cast<size_t>(q.top_n));
@@ -429,13 +493,15 @@ Result<std::vector<TransitionRow>> LoadTransitions(Db& db, const ReportQuery& q,
     for (size_t i = 0; i < n; ++i) {
       positions[i] = pop.Pos(batch[i].link_id);
       if (positions[i] >= 0) {
-        __builtin_prefetch(&pop.review[static_cast<size_t>(positions[i])]);
+        __builtin_prefetch(&pop.since[static_cast<size_t>(positions[i])]);
         __builtin_prefetch(&pop.created_at[static_cast<size_t>(positions[i])]);
         __builtin_prefetch(&this_week[static_cast<size_t>(positions[i])]);
       }
     }
     for (size_t i = 0; i < n; ++i) {
-      if (positions[i] >= 0 && pop.Counted(static_cast<size_t>(positions[i]))) count(batch[i], positions[i]);
+      if (positions[i] >= 0 && pop.CountedAt(static_cast<size_t>(positions[i]), q.week_end)) {
+        count(batch[i], positions[i]);
+      }
     }
   };
   auto stmt = db.Prepare(kReportTransitionsSql);
@@ -542,7 +608,7 @@ class ViewsCursor {
       const Raw* r = *next;
       if (r == nullptr) return static_cast<const ViewsRow*>(nullptr);
       const int32_t p = pop_.Pos(r->link_id);
-      if (p < 0 || !pop_.Counted(static_cast<size_t>(p))) continue;
+      if (p < 0 || !pop_.CountedNow(static_cast<size_t>(p))) continue;
       row_ = {r->week, p, r->prev, r->first};
       return static_cast<const ViewsRow*>(&row_);
     }
@@ -599,7 +665,7 @@ Status FillHistory(const ReportQuery& q, const Population& pop,
     int64_t counts[5] = {0, 0, 0, 0, 0};
     int64_t alive_views = 0;
     for (size_t p = 0; p < pop.size(); ++p) {
-      if (!pop.Counted(p) || pop.created_at[p] >= t) continue;
+      if (!pop.CountedAt(p, t)) continue;
       ++counts[status[p]];
       if (status[p] == kAlive && seen[p] != kUnknown) alive_views += seen[p];
     }
@@ -614,7 +680,7 @@ Status FillHistory(const ReportQuery& q, const Population& pop,
     } else if (auto it = first_in_week.find(static_cast<int32_t>(p)); it != first_in_week.end()) {
       growth[p] = at_end[p] - it->second;
     }
-    if (pop.Counted(p) && pop.status[p] == kAlive && growth[p]) out.views_growth += *growth[p];
+    if (pop.CountedNow(p) && pop.status[p] == kAlive && growth[p]) out.views_growth += *growth[p];
   }
   return Status::Ok();
 }
@@ -629,12 +695,12 @@ Result<ReportData> Build(Db& db, const ReportQuery& q, TimeMs now) {
     if (!id.ok()) return id.status();
     agency_id = *id;
   }
-  auto pop = LoadPopulation(db, q, agency_id);
+  const TimeMs oldest_start = q.week_start - static_cast<TimeMs>(q.history_weeks - 1) * kWeekMs;
+  auto pop = LoadPopulation(db, q, agency_id, oldest_start);
   if (!pop.ok()) return pop.status();
   if (q.agency && !agency_id) agency_id = -1;  // matches no report
   if (auto st = FillRegistration(db, q, agency_id, *pop, out); !st.ok()) return st;
   FillNow(q, *pop, out);
-  const TimeMs oldest_start = q.week_start - static_cast<TimeMs>(q.history_weeks - 1) * kWeekMs;
   auto transitions = LoadTransitions(db, q, oldest_start, *pop, out);
   if (!transitions.ok()) return transitions.status();
   auto views_stmt = db.Prepare(kReportViewsSql);

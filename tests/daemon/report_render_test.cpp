@@ -423,3 +423,19 @@ TEST_CASE("the time-to-removal distribution bins hours at their lower edges") {
   CHECK(daemon::RenderCsv(d).find("time_to_removal_distribution,≥ 4 w,,2") != std::string::npos);
   CHECK(daemon::RenderHtml(d).find("≥ 4 w") != std::string::npos);
 }
+
+TEST_CASE("a cluster whose reach is unknown renders as unknown in every format and never as 0") {
+  storage::ReportData d = SampleReport();
+  d.largest_clusters = {{9, 6, 110000, "https://video.example/watch?v=1"},
+                        {12, 2, std::nullopt, "https://mirror.example/copy"}};
+  const json j = json::parse(daemon::RenderReport(d, ReportFormat::kJson));
+  CHECK(j["reach"]["largest_clusters"][0]["reach"] == 110000);
+  CHECK(j["reach"]["largest_clusters"][1]["reach"].is_null());
+  const auto rows = ParseCsv(daemon::RenderReport(d, ReportFormat::kCsv));
+  CHECK(CsvValue(rows, "largest_clusters", "2", "reach").empty());
+  CHECK(CsvValue(rows, "largest_clusters", "2", "members") == "2");
+  const std::string md = daemon::RenderReport(d, ReportFormat::kMarkdown);
+  CHECK_THAT(md, Catch::Contains("| 12 | 2 | unknown |"));
+  const std::string html = daemon::RenderReport(d, ReportFormat::kHtml);
+  CHECK_THAT(html, Catch::Contains(">unknown</td>"));
+}

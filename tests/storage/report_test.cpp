@@ -150,8 +150,9 @@ TEST_CASE("the report counts every figure of its week") {
   CHECK(r.duplicates_this_week == 1);
   CHECK(Pairs(r.duplicates_by_agency) == Pv{{"Prosecutor", 1}});
 
-  // Status now: L5, D1, D3 pending; L2 alive; L1, L3 removed; L4 blocked; D2 left out.
-  CHECK(r.status_now == Statuses(3, 1, 2, 1));
+  // Status now: L5, D3 pending; L2 alive; L1, L3 removed; L4 blocked; D1 (waiting for
+  // review) and D2 (rejected) left out.
+  CHECK(r.status_now == Statuses(2, 1, 2, 1));
   CHECK(r.newly_removed == 1);  // L1 (L3 at week end is next week's)
   CHECK(r.newly_blocked == 1);  // L4
   CHECK(r.reappeared == 1);     // L2
@@ -167,10 +168,10 @@ TEST_CASE("the report counts every figure of its week") {
   REQUIRE(r.status_history.size() == 12);
   CHECK(r.status_history[11].week_label == "2026-W48");
   CHECK(r.status_history[11].end == kWe);
-  CHECK(r.status_history[11].by_status == Statuses(2, 2, 1, 1));  // D1, D3; L2, L3; L1; L4
+  CHECK(r.status_history[11].by_status == Statuses(1, 2, 1, 1));  // D3; L2, L3; L1; L4
   CHECK(r.status_history[10].week_label == "2026-W47");
   CHECK(r.status_history[10].end == kWs);
-  CHECK(r.status_history[10].by_status == Statuses(1, 1, 1, 0));  // D3; L1; L2
+  CHECK(r.status_history[10].by_status == Statuses(0, 1, 1, 0));  // L1; L2 (D3 not yet accepted)
   CHECK(r.status_history[9].by_status == Statuses(0, 0, 0, 0));
   CHECK(r.status_history[0].week_label == "2026-W37");
 
@@ -208,8 +209,8 @@ TEST_CASE("the report counts every figure of its week") {
   CHECK(r.views_history[10] == std::make_pair(std::string("2026-W47"), int64_t{100}));  // L1
   CHECK(r.views_history[9].second == 0);
 
-  // Discovery: D1 found (D2 rejected: left out), D3 accepted, D2 rejected, D1 pending.
-  CHECK(r.discovered == 1);
+  // Discovery: D1 and D2 found (D2 rejected since), D3 accepted, D2 rejected, D1 pending.
+  CHECK(r.discovered == 2);
   CHECK(r.accepted == 1);
   CHECK(r.rejected == 1);
   CHECK(r.pending == 1);
@@ -297,13 +298,214 @@ TEST_CASE("the next week sees the events at its start") {
   CHECK(r.removal_this_week.links == 1);
   CHECK(r.removal_this_week.median_hours == Approx(7 * 24));
   REQUIRE(r.status_history.size() == 1);
-  CHECK(r.status_history[0].by_status == Statuses(3, 1, 2, 1));
+  CHECK(r.status_history[0].by_status == Statuses(2, 1, 2, 1));
   CHECK(r.views_history[0].second == 80);
   CHECK(r.views_growth == 0);  // L2 saw no new count
   REQUIRE(r.top_viewed.size() == 1);
   CHECK(r.top_viewed[0].growth == 0);
   CHECK(r.discovered == 0);
   CHECK(r.pending == 1);
+}
+
+// A discovered link written by hand, as the crawler and Review leave it.
+struct Found {
+  int64_t id;
+  TimeMs created_at;
+  std::string review;  // pending, confirmed or rejected
+  std::optional<TimeMs> reviewed_at;
+  std::string status = "pending";
+  std::optional<int64_t> views;
+  std::optional<int64_t> cluster;
+};
+
+void InsertFound(RawDb& raw, const Found& f) {
+  const auto opt = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "NULL"; };
+  raw.Exec("INSERT INTO link (id, canonical_url, submitted_url, host, origin, review_state, category, "
+           "status, views, cluster_id, created_at, reviewed_at) VALUES (" + std::to_string(f.id) +
+           ", 'https://example.org/found/" + std::to_string(f.id) + "', 'x', 'example.org', "
+           "'discovered', '" + f.review + "', 'extremism', '" + f.status + "', " + opt(f.views) +
+           ", " + opt(f.cluster) + ", " + std::to_string(f.created_at) + ", " + opt(f.reviewed_at) + ")");
+}
+
+Link MustReview(Store& store, const Actor& actor, int64_t id, bool accept) {
+  ReviewDecision d;
+  d.link_id = id;
+  d.accept = accept;
+  d.legal_basis = "Court decision 3-45/2026";
+  d.reason = "not the material";
+  auto link = store.Review(actor, d);
+  INFO(link.status().ToString());
+  REQUIRE(link.ok());
+  return std::move(link).value();
+}
+
+TEST_CASE("discovered links no person confirmed count in no status or reach figure") {
+  Fixture fx;
+  const int64_t l = RegisterAt(fx, fx.police(), kWs - 3 * kDayMs, "https://example.org/l", "extremism");
+  CheckAt(fx, kWs + kDayMs, {{l, "alive", 100, {}}});
+  {
+    RawDb raw(fx.path());
+    raw.Exec("INSERT INTO cluster (id, fingerprint, created_at) VALUES (1, 'a', 0)");
+    raw.Exec("UPDATE link SET cluster_id = 1 WHERE id = " + std::to_string(l));
+    // P: a pending candidate, alive with many views, a copy of L.
+    InsertFound(raw, {101, kWs + kDayMs, "pending", {}, "alive", 99'999, 1});
+    raw.Exec("INSERT INTO link_views_week (week, link_id, first_at, first_views, at, views) VALUES (" +
+             std::to_string(kWs) + ", 101, " + std::to_string(kWs + 2 * kDayMs) + ", 99999, " +
+             std::to_string(kWs + 2 * kDayMs) + ", 99999)");
+    // Q: a pending candidate removed in the week; R: rejected, alive, a copy of L.
+    InsertFound(raw, {102, kWs + kDayMs, "pending", {}, "removed", {}, {}});
+    raw.Exec("INSERT INTO link_transition (link_id, at, from_status, to_status, host, removed_since, "
+             "first_removal) VALUES (102, " + std::to_string(kWs + 3 * kDayMs) +
+             ", 'pending', 'removed', 'example.org', " + std::to_string(kWs + 2 * kDayMs) + ", 1)");
+    InsertFound(raw, {103, kWs - kDayMs, "rejected", kWs, "alive", 5'000, 1});
+  }
+  fx.clock().Set(kWe + kHourMs);
+  const ReportData r = MustReport(fx.store(), Week());
+  CHECK(r.registered_total == 1);
+  CHECK(r.status_now == Statuses(0, 1, 0, 0));  // adds up to the registered links
+  CHECK(r.status_history[11].by_status == Statuses(0, 1, 0, 0));
+  CHECK(r.newly_removed == 0);
+  CHECK(r.transitions_by_host.empty());
+  CHECK(r.removal_this_week.links == 0);
+  CHECK(r.removal_last_weeks.links == 0);
+  CHECK(r.views_alive == 100);
+  CHECK(r.views_growth == 0);
+  REQUIRE(r.top_viewed.size() == 1);
+  CHECK(r.top_viewed[0].id == l);
+  CHECK(r.views_history[11].second == 100);
+  CHECK(r.largest_clusters.empty());  // L is the one counted copy
+  // Discovery still sees the findings.
+  CHECK(r.discovered == 2);
+  CHECK(r.pending == 2);
+
+  SECTION("an accepted finding counts from its acceptance") {
+    fx.clock().Set(kWe + 2 * kHourMs);  // next week
+    MustReview(fx.store(), fx.police(), 101, true);
+    const ReportData after = MustReport(fx.store(), Week());
+    // Now figures see it; the week's figures and history, as of week end, do not.
+    CHECK(after.status_now == Statuses(0, 2, 0, 0));
+    CHECK(after.views_alive == 100'099);
+    REQUIRE(after.top_viewed.size() == 2);
+    CHECK(after.top_viewed[0].id == 101);
+    REQUIRE(after.largest_clusters.size() == 1);
+    CHECK(after.largest_clusters[0].members == 2);
+    CHECK(after.registered_total == 1);
+    CHECK(after.status_history[11].by_status == Statuses(0, 1, 0, 0));
+    CHECK(after.views_history[11].second == 100);
+    CHECK(after.pending == 1);
+  }
+}
+
+TEST_CASE("discovered in a week counts every link found in it whatever its review since") {
+  Fixture fx;
+  {
+    RawDb raw(fx.path());
+    InsertFound(raw, {101, kWs + kDayMs, "pending", {}, "pending", {}, {}});
+    InsertFound(raw, {102, kWs + kDayMs, "pending", {}, "pending", {}, {}});
+  }
+  fx.clock().Set(kWs + 2 * kDayMs);
+  const ReportData before = MustReport(fx.store(), Week());
+  CHECK(before.discovered == 2);
+  CHECK(before.pending == 2);
+  MustReview(fx.store(), fx.police(), 101, true);
+  fx.clock().Set(kWs + 3 * kDayMs);
+  MustReview(fx.store(), fx.police(), 102, false);
+  fx.clock().Set(kWe + kHourMs);
+  const ReportData after = MustReport(fx.store(), Week());
+  CHECK(after.discovered == 2);
+  CHECK(after.accepted == 1);
+  CHECK(after.rejected == 1);
+  CHECK(after.pending == 0);
+  CHECK(after.registered_this_week == 1);  // the accepted one
+}
+
+TEST_CASE("an agency's figures take a link from that agency's first report of it") {
+  Fixture fx;
+  const Actor beta = MustAgency(fx.store(), "Beta");
+  constexpr TimeMs kW46 = kWs - 2 * kWeekMs;
+  // Link 2: Beta's in W40, alive with 7 views in W41; Beta reports it again in W48.
+  const int64_t l2 = RegisterAt(fx, beta, kWs - 8 * kWeekMs, "https://example.org/2", "extremism");
+  CheckAt(fx, kWs - 7 * kWeekMs, {{l2, "alive", 7, {}}});
+  // Link 1: the police's in W46, alive with 100 views there; Beta reports it in W48.
+  const int64_t l1 = RegisterAt(fx, fx.police(), kW46 + kDayMs, "https://example.org/1", "extremism");
+  CheckAt(fx, kW46 + 2 * kDayMs, {{l1, "alive", 100, {}}});
+  fx.clock().Set(kWs + kDayMs);
+  Submission again = Sub("https://example.org/1");
+  MustRegister(fx.store(), beta, {again});
+  again = Sub("https://example.org/2");
+  again.legal_basis = "Court decision 7-8/2026";
+  MustRegister(fx.store(), beta, {again});
+  fx.clock().Set(kWe + kHourMs);
+
+  ReportQuery w46 = Week();
+  w46.week_start = kW46;
+  w46.week_end = kW46 + kWeekMs;
+  w46.week_label = "2026-W46";
+  w46.history_weeks = 4;
+  w46.agency = "Beta";
+  const ReportData r46 = MustReport(fx.store(), w46);
+  CHECK(r46.registered_this_week == 0);  // the police registered link 1; Beta did not report it yet
+  CHECK(r46.registered_by_agency.empty());
+  CHECK(r46.registered_total == 1);      // link 2
+  CHECK(r46.status_history[3].by_status == Statuses(0, 1, 0, 0));
+  CHECK(r46.views_history[3].second == 7);
+  CHECK(r46.status_now == Statuses(0, 2, 0, 0));  // now, both are Beta's
+
+  ReportQuery w48 = Week();
+  w48.history_weeks = 4;  // from W45: link 2's first report by Beta is older
+  w48.agency = "Beta";
+  const ReportData r48 = MustReport(fx.store(), w48);
+  CHECK(r48.registered_this_week == 0);
+  CHECK(r48.registered_total == 2);
+  // W46 reads the same in both reports.
+  CHECK(r48.status_history[1].week_label == "2026-W46");
+  CHECK(r48.status_history[1].by_status == Statuses(0, 1, 0, 0));
+  CHECK(r48.views_history[1].second == 7);
+  CHECK(r48.status_history[3].by_status == Statuses(0, 2, 0, 0));
+  CHECK(r48.views_history[3].second == 107);
+  CHECK(r48.status_history[0].by_status == Statuses(0, 1, 0, 0));
+
+  w46.agency.reset();  // without the filter link 1 is the police's from W46
+  const ReportData all46 = MustReport(fx.store(), w46);
+  CHECK(all46.registered_this_week == 1);
+  CHECK(all46.views_history[3].second == 107);
+}
+
+TEST_CASE("a cluster's reach is unknown when none of its copies shows views") {
+  Fixture fx;
+  std::vector<int64_t> ids;
+  for (int i = 1; i <= 5; ++i) {
+    ids.push_back(RegisterAt(fx, fx.police(), kWs - kDayMs, Url(i), "extremism"));
+  }
+  CheckAt(fx, kWs + kDayMs, {{ids[0], "alive", {}, {}}, {ids[1], "alive", {}, {}},
+                             {ids[2], "alive", 40, {}}, {ids[3], "alive", {}, {}},
+                             {ids[4], "alive", {}, {}}});
+  {
+    RawDb raw(fx.path());
+    const auto join = [&](int cluster, size_t a, size_t b) {
+      raw.Exec("UPDATE link SET cluster_id = " + std::to_string(cluster) + " WHERE id IN (" +
+               std::to_string(ids[a]) + ", " + std::to_string(ids[b]) + ")");
+    };
+    raw.Exec("INSERT INTO cluster (id, fingerprint, created_at) VALUES (1, 'a', 0), (2, 'b', 0), (3, 'c', 0)");
+    join(1, 0, 1);  // no copy shows views
+    join(2, 2, 3);  // one does
+    join(3, 4, 4);  // one counted copy and a candidate no person confirmed
+    InsertFound(raw, {101, kWs, "pending", {}, "alive", 500, 3});
+  }
+  fx.clock().Set(kWe + kHourMs);
+  const ReportData r = MustReport(fx.store(), Week());
+  const auto cluster = [&](int64_t id) {
+    auto it = std::find_if(r.largest_clusters.begin(), r.largest_clusters.end(),
+                           [&](const TopCluster& c) { return c.id == id; });
+    REQUIRE(it != r.largest_clusters.end());
+    return *it;
+  };
+  CHECK(cluster(1).members == 2);
+  CHECK(cluster(1).reach == std::nullopt);
+  CHECK(cluster(2).reach == std::optional<int64_t>(40));
+  CHECK(r.largest_clusters.size() == 2);  // cluster 3 has one counted copy
+  REQUIRE_FALSE(r.largest_clusters.empty());
+  CHECK(r.largest_clusters[0].id == 2);  // a known reach before an unknown one
 }
 
 TEST_CASE("an empty database reports zeros") {
@@ -365,11 +567,17 @@ TEST_CASE("the report's time-ranged queries search indexes") {
   const std::string agency = Plan(w.fx.path(), kReportAgencyLinksSql);
   INFO(agency);
   CHECK(Has(agency, "SEARCH report USING COVERING INDEX report_agency_link (agency_id=?)"));
+  CHECK_FALSE(Has(agency, "TEMP B-TREE"));  // grouped in the index's order
+  const std::string recent = Plan(w.fx.path(), kReportAgencyRecentSql);
+  INFO(recent);
+  // The agency's reports in the history's weeks: a range of report_time, which
+  // holds link and agency (no table lookup per report).
+  CHECK(Has(recent, "SEARCH report USING COVERING INDEX report_time (reported_at>?)"));
   // The one pass over the links reads the covering index, never the table.
   const std::string links = Plan(w.fx.path(), kReportLinksSql);
   INFO(links);
   CHECK(Has(links, "SCAN link USING COVERING INDEX link_report"));
-  for (const std::string& plan : {reports, transitions, views, agency, links}) {
+  for (const std::string& plan : {reports, transitions, views, agency, recent, links}) {
     CHECK_FALSE(Has(plan, "link_check"));
     CHECK_FALSE(Has(plan, "audit"));
   }

@@ -4,21 +4,31 @@
 //
 // Times are UTC milliseconds. A week is an ISO week [start, end): Monday 00:00
 // to the next Monday 00:00 UTC. "This week" figures count events with
-// start <= t < end (an event at week_end is the next week's). Rejected
-// discovered links are left out of every count but discovery's `rejected`.
+// start <= t < end (an event at week_end is the next week's).
+//
+// Due process: a link counts from its first report, that is from its
+// registration, or for a discovered link from its acceptance (a reviewer's, or
+// an agency registering it). Discovered links waiting for review or rejected
+// count in the discovery figures only, never in status, transitions, time to
+// removal, views or the top lists; an accepted one counts from its acceptance
+// (before that, at past week ends, it is left out).
 //
 // Filters: `agency` keeps the links with at least one report by that agency
-// (an unknown agency keeps none); `category` the links of that category
+// (an unknown agency keeps none), each from the time of that agency's first
+// report of it, so that a later report by the agency does not change the
+// figures of weeks before it; `category` the links of that category
 // (link.category). Both apply to every figure, with these exceptions:
 // duplicates_* with an agency count only that agency's own duplicate reports
 // (its row only); discovered/pending/rejected links have no report, so an
-// agency filter leaves only `accepted` ones.
+// agency filter leaves only `accepted` ones (those it reported by week_end).
 //
 // "Now" figures (status_now, views_alive, top_viewed, largest_clusters,
 // pending) are as of the report's generation; the week's figures and the
-// history are as of week_end. The status at a week end T is the to_status of
-// the last transition before T (events at T belong to the next week), pending
-// for a link created before T with no transition by then.
+// history are as of week_end (a link counts in the week's figures when it
+// counts at week_end, and at each week end of the history when it counts
+// then). The status at a week end T is the to_status of the last transition
+// before T (events at T belong to the next week), pending for a link counted
+// at T with no transition by then.
 #pragma once
 
 #include <cstdint>
@@ -74,8 +84,8 @@ struct TopLink {
 
 struct TopCluster {
   int64_t id = 0;
-  int64_t members = 0;  // links, rejected ones left out
-  int64_t reach = 0;    // sum of their views
+  int64_t members = 0;  // links counted now (pending and rejected discovered ones left out)
+  std::optional<int64_t> reach;  // sum of their known views; nullopt when none shows a count
   std::string sample_url;  // its oldest member
 };
 
@@ -120,13 +130,13 @@ struct ReportData {
   int64_t views_alive = 0;         // latest views of links alive now
   int64_t views_growth = 0;        // views gained this week by links alive now (sum of TopLink::growth's rule)
   std::vector<TopLink> top_viewed;  // alive links, most viewed first
-  std::vector<TopCluster> largest_clusters;  // clusters of 2 or more; most members first, then reach
+  std::vector<TopCluster> largest_clusters;  // clusters of 2 or more; most members first, then reach (unknown last)
   std::vector<std::pair<std::string, int64_t>> views_history;  // week label -> views of alive links at its end
                                                                // (each link's latest count before that end)
 
-  // Discovery (this week: discovered = links found by the crawler in the week;
-  // accepted/rejected = decisions taken in the week; pending = waiting now;
-  // `discovered` leaves out the links rejected since).
+  // Discovery (this week: discovered = links found by the crawler in the week,
+  // whatever their review since; accepted/rejected = decisions taken in the
+  // week; pending = waiting now).
   int64_t discovered = 0, accepted = 0, rejected = 0, pending = 0;
 };
 
