@@ -183,7 +183,8 @@ struct Leased {
 
 // Canonicalized where the links are leased, on a worker: the io thread only
 // starts the fetches.
-Result<std::vector<Leased>> Canonicalized(Result<std::vector<storage::DueLink>> due,
+// (By reference: a by-value Result here trips GCC 12's -Wmaybe-uninitialized.)
+Result<std::vector<Leased>> Canonicalized(Result<std::vector<storage::DueLink>>& due,
                                           const crawler::CanonOptions& options) {
   if (!due.ok()) return due.status();
   std::vector<Leased> out;
@@ -222,7 +223,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     store.LeaseDueAsync(clock.Now(), want, options.lease_ms,
                         [self = shared_from_this(), want](Result<std::vector<storage::DueLink>> leased) {
       self->workers([self, want, leased = std::move(leased)]() mutable {
-        auto due = Canonicalized(std::move(leased), self->options.canon);
+        auto due = Canonicalized(leased, self->options.canon);
         asio::post(self->io, [self, want, due = std::move(due)]() mutable { self->OnLeased(want, std::move(due)); });
       });
     });
