@@ -1,4 +1,4 @@
-// notifications failed|list: the webhook queue.
+// notifications failed|list|retry: the webhook queue.
 #include <memory>
 
 #include "commands.h"
@@ -27,7 +27,30 @@ int RunList(Context& ctx, const std::string& state) {
   return Request(ctx, "/v1/notifications?" + BuildQuery({{"state", state}}), nullptr, &PrintNotifications);
 }
 
+struct RetryOptions {
+  std::string id;
+  bool failed = false;
+};
+
+int RunRetry(Context& ctx, const RetryOptions& o) {
+  if (o.id.empty() == !o.failed) {
+    return Fail(ctx, Status::InvalidArgument(o.failed ? "notifications retry takes an ID or --failed, not both"
+                                                      : "notifications retry needs an ID or --failed"));
+  }
+  const json body = o.failed ? json{{"failed", true}} : json{{"id", std::stoll(o.id)}};
+  return Request(ctx, "/v1/notifications/retry", &body, [](std::ostream& out, const json& r) {
+    out << FieldText(r, "queued") << " notification(s) queued to be sent again\n";
+  });
+}
+
 }  // namespace
+
+Handler SetupNotificationsRetry(CLI::App& command) {
+  auto o = std::make_shared<RetryOptions>();
+  command.add_option("ID", o->id, "the failed notification to send again")->check(IdNumber());
+  command.add_flag("--failed", o->failed, "every failed notification");
+  return [o](Context& ctx) { return RunRetry(ctx, *o); };
+}
 
 Handler SetupNotificationsFailed(CLI::App& command) {
   (void)command;

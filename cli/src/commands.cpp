@@ -38,6 +38,7 @@ const std::vector<CommandSpec>& CommandTable() {
       {"notifications failed", "deliveries that failed after the last retry", &SetupNotificationsFailed},
       {"notifications list", "deliveries by state (--state pending|delivered|failed)",
        &SetupNotificationsList},
+      {"notifications retry", "send failed deliveries again: one (ID) or --failed", &SetupNotificationsRetry},
       {"canon", "print the canonical form of URLs (offline)", &SetupCanon},
       {"rules", "rule sets that flag known content", nullptr},
       {"rules list", "the rules in force in the daemon", &SetupRulesList},

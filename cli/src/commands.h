@@ -98,6 +98,7 @@ Handler SetupEvidence(CLI::App& command);
 Handler SetupCluster(CLI::App& command);
 Handler SetupNotificationsFailed(CLI::App& command);
 Handler SetupNotificationsList(CLI::App& command);
+Handler SetupNotificationsRetry(CLI::App& command);
 Handler SetupReviewList(CLI::App& command);
 Handler SetupReviewShow(CLI::App& command);
 Handler SetupReviewAccept(CLI::App& command);

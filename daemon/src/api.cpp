@@ -47,6 +47,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/evidence/{}", Role::kOperator, api::EvidenceBody},
     {"GET", "/v1/links/{}/cluster", Role::kOperator, api::GetCluster},
     {"GET", "/v1/notifications", Role::kOperator, api::ListNotifications},
+    {"POST", "/v1/notifications/retry", Role::kOperator, api::RetryNotifications},
     {"GET", "/v1/review", Role::kOperator, api::ListReview},
     {"GET", "/v1/review/{}", Role::kOperator, api::ShowReview},
     {"POST", "/v1/review/{}/accept", Role::kReviewer, api::AcceptReview},

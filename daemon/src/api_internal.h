@@ -94,6 +94,7 @@ void TestRules(const Context&, const Call&, Done);
 void ListEvidence(const Context&, const Call&, Done);
 void GetCluster(const Context&, const Call&, Done);
 void ListNotifications(const Context&, const Call&, Done);
+void RetryNotifications(const Context&, const Call&, Done);
 void ListReview(const Context&, const Call&, Done);
 void ShowReview(const Context&, const Call&, Done);
 void AcceptReview(const Context&, const Call&, Done);

@@ -30,4 +30,29 @@ void ListNotifications(const Context& ctx, const Call& call, Done done) {
   done(Json(200, {{"notifications", out}}));
 }
 
+// {"id": N} sends one failed notification again, {"failed": true} every one.
+void RetryNotifications(const Context& ctx, const Call& call, Done done) {
+  auto parsed = ParseObject(call.body);
+  if (auto* err = std::get_if<ApiResponse>(&parsed)) return done(*err);
+  const json& body = std::get<json>(parsed);
+  const bool has_id = body.contains("id") && !body["id"].is_null();
+  if (body.contains("failed") && !body["failed"].is_boolean()) {
+    return done(Error(400, "invalid_argument", "failed must be true or false", "failed"));
+  }
+  const bool all = body.value("failed", false);
+  if (has_id == all) {
+    return done(Error(400, "invalid_argument", "name one of id or \"failed\": true", has_id ? "failed" : "id"));
+  }
+  std::optional<int64_t> id;
+  if (has_id) {
+    if (!body["id"].is_number_integer() || body["id"].get<int64_t>() <= 0) {
+      return done(Error(400, "invalid_argument", "id must be a whole number from 1", "id"));
+    }
+    id = body["id"].get<int64_t>();
+  }
+  auto n = ctx.store.RetryNotifications(call.actor, id);
+  if (!n.ok()) return done(FromStatus(n.status(), "id"));
+  done(Json(200, {{"queued", *n}}));
+}
+
 }  // namespace linkwatch::daemon::api

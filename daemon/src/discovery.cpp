@@ -123,7 +123,8 @@ struct Discoverer::Impl : std::enable_shared_from_this<Discoverer::Impl> {
     if (ids->at(0) > 0) {
       discovered.fetch_add(1);
       spdlog::info("discovered link {} ({}) from link {}: {}", ids->at(0), c.url, c.found_from, j.reason);
-      if (on_discovered) on_discovered(DiscoveryEvent{ids->at(0), c.url, c.found_from, j.reason});
+      // The canonical URL, as every other event of the link names it.
+      if (on_discovered) on_discovered(DiscoveryEvent{ids->at(0), c.key, c.found_from, j.reason});
     }
   }
 

@@ -60,6 +60,8 @@ std::string PayloadOf(const std::string& event, const CheckEvent& e) {
                {"link_id", e.link_id},
                {"url", e.url},
                {"host", e.host},
+               {"origin", e.origin},
+               {"review_state", e.review_state},
                {"status", e.status_after},
                {"previous_status", e.status_before},
                {"at", FormatIso8601(e.checked_at)},
@@ -74,9 +76,19 @@ std::string PayloadOf(const DiscoveryEvent& e) {
   return Dump({{"event", "link.discovered"},
                {"link_id", e.link_id},
                {"url", e.url},
+               {"origin", "discovered"},
                {"found_from", e.found_from},
                {"reason", e.reason},
                {"review_state", "pending"}});
+}
+
+// The delivery id lets a receiver tell a retry from a new event.
+std::string WithDelivery(const storage::Notification& n) {
+  json payload = json::parse(n.payload, nullptr, false);
+  if (!payload.is_object()) return n.payload;
+  payload["delivery_id"] = n.id;
+  payload["attempt"] = n.attempts + 1;
+  return Dump(payload);
 }
 
 std::optional<TimeMs> RetryAt(TimeMs now, int attempts, const NotificationsConfig& c) {
@@ -128,7 +140,7 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
     ++running;
     crawler::FetchRequest request;
     request.url = n.webhook;
-    request.post_body = n.payload;
+    request.post_body = WithDelivery(n);
     fetcher.Fetch(std::move(request), [self = shared_from_this(), n = std::move(n)](crawler::FetchResult r) mutable {
       asio::post(self->io, [self, n = std::move(n), r = std::move(r)] { self->OnSent(n, r); });
     });

@@ -84,6 +84,8 @@ CheckEvent EventOf(const storage::DueLink& due, const crawler::FetchResult& r,
   e.link_id = due.id;
   e.url = due.canonical_url;
   e.host = due.host;
+  e.origin = due.origin;
+  e.review_state = due.review_state;
   e.checked_at = o.checked_at;
   e.observed = o.observed;
   e.status_before = due.status;

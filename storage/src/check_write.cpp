@@ -18,7 +18,7 @@ namespace {
 const std::string kDueColumns =
     "SELECT id, origin, next_check_at, submitted_url, canonical_url, host, status, "
     "candidate_status, candidate_count, backoff_step, etag, last_modified, content_hash, "
-    "http_status, removed_since, flagged, matches, rules_version, flagged_at, "
+    "http_status, removed_since, flagged, matches, rules_version, flagged_at, review_state, "
     "CASE WHEN flagged_at IS NULL THEN NULL ELSE (SELECT e.sha256 FROM evidence e "
     "WHERE e.link_id = link.id ORDER BY e.fetched_at DESC, e.id DESC LIMIT 1) END FROM link ";
 
@@ -93,7 +93,8 @@ Candidate ReadCandidate(const Stmt& s) {
   l.matches = s.Text(16);
   l.rules_version = s.Text(17);
   l.flagged_at = s.OptInt(18);
-  l.flagged_sha256 = s.Text(19);
+  l.review_state = s.Text(19);
+  l.flagged_sha256 = s.Text(20);
   return c;
 }
 

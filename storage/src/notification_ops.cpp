@@ -1,4 +1,5 @@
 // The webhook notification queue.
+#include "json_text.h"
 #include "ops.h"
 #include "sqlite_db.h"
 
@@ -90,6 +91,34 @@ Status RecordDeliveryRows(WriteContext& ctx, const std::vector<DeliveryResult>& 
     if (auto st = stmt->Run(); !st.ok()) return st;
   }
   return Status::Ok();
+}
+
+Result<int64_t> RetryNotificationRows(WriteContext& ctx, const Actor& actor, std::optional<int64_t> id) {
+  if (id) {
+    auto state = ctx.db.Prepare("SELECT state FROM notification WHERE id = ?1");
+    if (!state.ok()) return state.status();
+    auto row = state->Bind(1, *id).Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("no notification with id " + std::to_string(*id));
+    if (const std::string s = state->Text(0); s != "failed") {
+      return Status::InvalidArgument("notification " + std::to_string(*id) + " is " + s +
+                                     ", not failed: only a failed one is sent again");
+    }
+  }
+  auto stmt = ctx.db.Prepare(std::string("UPDATE notification SET state = 'pending', attempts = 0, next_at = ?1, "
+                                         "finished_at = NULL WHERE state = 'failed'") +
+                             (id ? " AND id = ?2" : ""));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, ctx.clock.Now());
+  if (id) stmt->Bind(2, *id);
+  if (auto st = stmt->Run(); !st.ok()) return st;
+  const int64_t queued = ctx.db.Changes();
+  const nlohmann::json detail = {{"queued", queued}};
+  auto audit = AppendAuditRow(ctx, actor, "notification.retry",
+                              id ? "notification:" + std::to_string(*id) : std::string("notifications:failed"),
+                              JsonText(detail));
+  if (!audit.ok()) return audit.status();
+  return queued;
 }
 
 Result<std::vector<Notification>> QueryNotifications(Db& db, const std::string& state, int limit) {

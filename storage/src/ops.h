@@ -84,6 +84,7 @@ Result<std::vector<Notification>> LeaseNotificationRows(WriteContext& ctx, TimeM
                                                         int64_t lease_ms);
 Status RecordDeliveryRows(WriteContext& ctx, const std::vector<DeliveryResult>& results);
 Result<std::vector<Notification>> QueryNotifications(Db& db, const std::string& state, int limit);
+Result<int64_t> RetryNotificationRows(WriteContext& ctx, const Actor& actor, std::optional<int64_t> id);
 
 // ---- the weekly report (report_read.cpp) ----
 // REQUIRES: the query was validated. `now` is the report's generation time.

@@ -353,6 +353,11 @@ Result<std::vector<Notification>> SqliteStore::ListNotifications(const std::stri
   return Read([state, limit](Db& db) { return QueryNotifications(db, state, limit); });
 }
 
+Result<int64_t> SqliteStore::RetryNotifications(const Actor& actor, std::optional<int64_t> id) {
+  if (id && *id <= 0) return Status::InvalidArgument("a notification id is a whole number from 1");
+  return WriteSync<int64_t>([actor, id](WriteContext& ctx) { return RetryNotificationRows(ctx, actor, id); });
+}
+
 Result<ReportData> SqliteStore::Report(const ReportQuery& query) {
   if (auto st = ValidateReportQuery(query); !st.ok()) return st;
   return Read([this, &query](Db& db) { return QueryReport(db, query, clock_->Now()); });

@@ -54,6 +54,39 @@ TEST_CASE("an event's JSON names the link, the change and the rules") {
   CHECK(d["event"] == "link.discovered");
   CHECK(d["found_from"] == 7);
   CHECK(d["review_state"] == "pending");
+  CHECK(d["origin"] == "discovered");
+  CHECK(j["origin"] == "registered");
+  CHECK(j["review_state"] == "confirmed");
+  // A discovered link no person has confirmed says so in every event of its checks.
+  CheckEvent found = Check("alive", "removed");
+  found.origin = "discovered";
+  found.review_state = "pending";
+  const auto f = nlohmann::json::parse(PayloadOf("link.removed", found));
+  CHECK(f["origin"] == "discovered");
+  CHECK(f["review_state"] == "pending");
+}
+
+TEST_CASE("each attempt carries the delivery id, the same on every retry, and its number") {
+  storage::Notification n;
+  n.id = 41;
+  n.payload = PayloadOf("link.removed", Check("alive", "removed"));
+  const auto first = nlohmann::json::parse(WithDelivery(n));
+  CHECK(first["delivery_id"] == 41);
+  CHECK(first["attempt"] == 1);
+  CHECK(first["event"] == "link.removed");
+  n.attempts = 3;
+  const auto fourth = nlohmann::json::parse(WithDelivery(n));
+  CHECK(fourth["delivery_id"] == 41);
+  CHECK(fourth["attempt"] == 4);
+}
+
+TEST_CASE("the default retries last hours, not a minute") {
+  const NotificationsConfig c;
+  TimeMs at = 0;
+  int attempts = 1;
+  for (auto next = RetryAt(at, attempts, c); next; next = RetryAt(at, ++attempts, c)) at = *next;
+  CHECK(attempts == c.max_attempts);
+  CHECK(at >= 8 * 3600 * 1000);  // a receiver down for a night still gets the event
 }
 
 TEST_CASE("deliveries back off exponentially up to a cap, then fail for good") {

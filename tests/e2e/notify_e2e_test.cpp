@@ -115,6 +115,37 @@ TEST_CASE("a page taken down reaches the webhook within seconds, failures stay v
   REQUIRE(cli.exit_code == 0);
   CHECK_THAT(cli.out, Catch::Contains("link.removed"));
   CHECK_THAT(cli.out, Catch::Contains("HTTP 500"));
+  // Every attempt carried the same delivery id, numbered.
+  const std::vector<json> tries = Posts(hooks, "/hook-500");
+  REQUIRE(tries.size() == 2);
+  CHECK(tries[0]["delivery_id"] == n["id"]);
+  CHECK(tries[1]["delivery_id"] == n["id"]);
+  CHECK(tries[0]["attempt"] == 1);
+  CHECK(tries[1]["attempt"] == 2);
+  CHECK(tries[0]["origin"] == "registered");
+  CHECK(tries[0]["review_state"] == "confirmed");
+
+  // The receiver is back: an operator sends the failed event again, and it arrives.
+  hooks.SetBody("/hook-500", "ok");
+  const auto retry = test::Run({kCli, "--url", "http://127.0.0.1:" + std::to_string(d.port), "--token", token,
+                                "notifications", "retry", n["id"].dump()});
+  INFO(retry.err);
+  REQUIRE(retry.exit_code == 0);
+  CHECK_THAT(retry.out, Catch::Contains("1 notification(s) queued"));
+  REQUIRE(wait([&] { return Posts(hooks, "/hook-500").size() == 3; }, 20));
+  CHECK(Posts(hooks, "/hook-500").back()["delivery_id"] == n["id"]);
+  const auto delivered_again = [&] {
+    const json delivered = call("GET", "/v1/notifications?state=delivered");  // kept alive for the loop
+    for (const auto& x : delivered["notifications"]) {
+      if (x["id"] == n["id"]) return true;
+    }
+    return false;
+  };
+  CHECK(wait(delivered_again, 20));
+  const auto twice = test::Run({kCli, "--url", "http://127.0.0.1:" + std::to_string(d.port), "--token", token,
+                                "notifications", "retry", n["id"].dump()});
+  CHECK(twice.exit_code != 0);
+  CHECK_THAT(twice.err, Catch::Contains("is delivered, not failed"));
 
   // The slow webhook (5 s per answer, 1 s timeout) never held the checks up:
   // the link was checked about once a second throughout.

@@ -50,5 +50,47 @@ TEST_CASE("notifications are leased once, then delivered, retried or failed") {
   CHECK(fx.store().ListNotifications("lost", 10).status().code() == Status::Code::kInvalidArgument);
 }
 
+TEST_CASE("failed notifications are sent again on request, one or all, and the request is audited") {
+  Fixture fx(0);
+  auto ids = fx.store().QueueNotifications({Item("link.removed", "http://127.0.0.1:9/a"),
+                                            Item("link.blocked", "http://127.0.0.1:9/b"),
+                                            Item("link.flagged", "http://127.0.0.1:9/c")});
+  REQUIRE(ids.ok());
+  REQUIRE(fx.store().LeaseNotifications(kStart, 10, 60'000)->size() == 3);
+  REQUIRE(fx.store()
+              .RecordDeliveries({{ids->at(0), false, "connect: refused", std::nullopt},
+                                 {ids->at(1), false, "HTTP 500", std::nullopt},
+                                 {ids->at(2), true, "", std::nullopt}})
+              .ok());
+  REQUIRE(fx.store().ListNotifications("failed", 10)->size() == 2);
+  fx.clock().Set(kStart + 1000);
+
+  // One by id; a delivered one, or an unknown id, is refused.
+  CHECK(*fx.store().RetryNotifications(fx.police(), ids->at(0)) == 1);
+  const auto delivered = fx.store().RetryNotifications(fx.police(), ids->at(2));
+  CHECK(delivered.status().code() == Status::Code::kInvalidArgument);
+  CHECK_THAT(delivered.status().message(), Catch::Contains("is delivered, not failed"));
+  CHECK(fx.store().RetryNotifications(fx.police(), 999).status().code() == Status::Code::kNotFound);
+  CHECK(fx.store().RetryNotifications(fx.police(), 0).status().code() == Status::Code::kInvalidArgument);
+  auto pending = fx.store().ListNotifications("pending", 10);
+  REQUIRE(pending->size() == 1);
+  CHECK(pending->at(0).id == ids->at(0));
+  CHECK(pending->at(0).attempts == 0);
+  CHECK(pending->at(0).next_at == kStart + 1000);
+  CHECK(pending->at(0).last_error == "connect: refused");  // kept until the next attempt
+  // Every failed one.
+  CHECK(*fx.store().RetryNotifications(fx.police(), std::nullopt) == 1);
+  CHECK(*fx.store().RetryNotifications(fx.police(), std::nullopt) == 0);
+  CHECK(fx.store().ListNotifications("failed", 10)->empty());
+  CHECK(fx.store().LeaseNotifications(kStart + 1000, 10, 60'000)->size() == 2);
+
+  const auto audit = AuditOf(fx.store(), "notification.retry");
+  REQUIRE(audit.size() == 3);
+  CHECK(audit[0].target == "notification:" + std::to_string(ids->at(0)));
+  CHECK(audit[0].agency == "Police");
+  CHECK(audit[1].target == "notifications:failed");
+  RequireChainOk(fx.store());
+}
+
 }  // namespace
 }  // namespace linkwatch::storage::testing

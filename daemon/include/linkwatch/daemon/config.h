@@ -90,7 +90,8 @@ struct WebhookConfig {
 
 struct NotificationsConfig {
   std::vector<WebhookConfig> webhooks;  // [[webhook]]
-  int max_attempts = 6;                 // a delivery failing this often is kept as failed
+  int max_attempts = 20;                // a delivery failing this often is kept as failed (about
+                                        // 9 h of retries with the defaults below)
   int64_t retry_base_ms = 2000;         // doubled per attempt ...
   int64_t retry_max_ms = 3600 * 1000;   // ... up to this
   int64_t timeout_ms = 5000;            // one POST, connect included

@@ -15,6 +15,8 @@ struct CheckEvent {
   int64_t link_id = 0;
   std::string url;            // canonical URL
   std::string host;
+  std::string origin = "registered";      // registered | discovered
+  std::string review_state = "confirmed"; // a discovered link: pending until a person decides
   TimeMs checked_at = 0;
   std::string observed;       // what this check saw: alive | removed | blocked | unreachable
   std::string status_before;  // the link's confirmed status before and after

@@ -31,6 +31,9 @@ std::vector<std::string> EventsOf(const CheckEvent& e);
 // The JSON body of one event.
 std::string PayloadOf(const std::string& event, const CheckEvent& e);
 std::string PayloadOf(const DiscoveryEvent& e);
+// What one attempt POSTs: the stored payload with "delivery_id" (the same on
+// every retry) and "attempt" (1 = the first).
+std::string WithDelivery(const storage::Notification& n);
 // When attempt `attempts` (1 = the first) failed: the next try, or nullopt when it was the last.
 std::optional<TimeMs> RetryAt(TimeMs now, int attempts, const NotificationsConfig& config);
 

@@ -198,6 +198,7 @@ struct DueLink {
   std::string canonical_url;
   std::string host;
   std::string origin;              // registered | discovered
+  std::string review_state = "confirmed";  // confirmed | pending (a discovered link not yet reviewed)
   std::string status;              // current confirmed status
   std::string candidate_status;    // status seen by the latest checks but not yet confirmed ("" none)
   int candidate_count = 0;         // consecutive checks that agreed on candidate_status
@@ -562,6 +563,11 @@ class Store {
   // Notifications in `state`, newest first.
   virtual Result<std::vector<Notification>> ListNotifications(const std::string& state,
                                                               int limit) = 0;
+  // Sends failed notifications again (one by id, or every failed one when
+  // `id` is empty): pending, due now, attempts from 0. Audited as
+  // "notification.retry". Returns how many; kNotFound for an unknown id,
+  // kInvalidArgument for one that has not failed.
+  virtual Result<int64_t> RetryNotifications(const Actor& actor, std::optional<int64_t> id) = 0;
 
   // ---- the weekly report ----
   // Every figure of report.h for one ISO week. kInvalidArgument for a query
