@@ -44,6 +44,11 @@ void PrintSubmitResult(std::ostream& out, const json& r) {
     out << "already registered by " << FieldText(r, "first_agency") << " on "
         << FieldText(r, "first_reported_at") << " (link #" << FieldText(r, "link_id")
         << "); your report was recorded\n";
+  } else if (const json& finding = Member(r, "confirmed_finding"); finding.is_string()) {
+    out << "link #" << FieldText(r, "link_id") << " (" << FieldText(r, "canonical_url")
+        << ") was found by the crawler and "
+        << (finding == "rejected" ? "rejected in review" : "is pending review")
+        << "; your registration confirms it and is its first report\n";
   } else {
     out << "new link #" << FieldText(r, "link_id") << ": " << FieldText(r, "canonical_url") << '\n';
   }

@@ -75,7 +75,8 @@ json SubmitResultJson(const storage::SubmissionResult& r, const std::string& can
           {"duplicate", r.duplicate},
           {"repeated", r.repeated},
           {"first_agency", r.first_agency},
-          {"first_reported_at", FormatIso8601(r.first_reported_at)}};
+          {"first_reported_at", FormatIso8601(r.first_reported_at)},
+          {"confirmed_finding", r.confirmed_finding.empty() ? json(nullptr) : json(r.confirmed_finding)}};
 }
 
 // Batch rows: either a validated submission or the reason it was refused.

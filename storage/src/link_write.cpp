@@ -94,10 +94,11 @@ Result<FirstReport> LoadFirstReport(Db& db, int64_t link_id) {
 
 Status AuditRegistration(WriteContext& ctx, const Actor& actor, const Submission& s,
                          const SubmissionResult& r) {
-  const nlohmann::json detail = {{"url", s.canonical_url},
-                                 {"basis", s.legal_basis},
-                                 {"category", s.category},
-                                 {"report", r.report_id}};
+  nlohmann::json detail = {{"url", s.canonical_url},
+                           {"basis", s.legal_basis},
+                           {"category", s.category},
+                           {"report", r.report_id}};
+  if (!r.confirmed_finding.empty()) detail["confirms_finding"] = r.confirmed_finding;
   const char* action = r.repeated    ? "link.register.repeat"
                        : r.duplicate ? "link.register.duplicate"
                                      : "link.register";
@@ -113,6 +114,19 @@ Result<SubmissionResult> RegisterOne(WriteContext& ctx, const Actor& actor,
   SubmissionResult r;
   r.link_id = link->first;
   r.duplicate = !link->second;
+  if (r.duplicate) {
+    // A machine finding no agency reported yet: this is its first report.
+    auto finding = ctx.db.Prepare(
+        "SELECT review_state FROM link WHERE id = ?1 AND review_state <> 'confirmed' "
+        "AND NOT EXISTS (SELECT 1 FROM report WHERE link_id = ?1)");
+    if (!finding.ok()) return finding.status();
+    auto row = finding->Bind(1, r.link_id).Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      r.confirmed_finding = finding->Text(0);
+      r.duplicate = false;
+    }
+  }
   if (!r.duplicate) {
     r.first_agency = agency_name;
     r.first_reported_at = now;
@@ -130,11 +144,12 @@ Result<SubmissionResult> RegisterOne(WriteContext& ctx, const Actor& actor,
     if (!report.ok()) return report.status();
     r.report_id = *report;
   }
-  if (r.duplicate && !r.repeated) {
+  if (!link->second && !r.repeated) {
     // An agency vouching for a discovered link confirms it (and a rejected one
     // is monitored again): a registration is a person's decision with a basis.
+    // A rejection's reason stays in the audit log, not on a confirmed link.
     auto confirm = ctx.db.Prepare(
-        "UPDATE link SET review_state = 'confirmed', reviewed_at = ?2, "
+        "UPDATE link SET review_state = 'confirmed', reviewed_at = ?2, review_reason = NULL, "
         "next_check_at = coalesce(next_check_at, ?2) WHERE id = ?1 AND review_state <> 'confirmed'");
     if (!confirm.ok()) return confirm.status();
     if (auto st = confirm->Bind(1, r.link_id).Bind(2, now).Run(); !st.ok()) return st;

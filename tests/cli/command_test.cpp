@@ -78,14 +78,19 @@ json Link(int id) {
                                     {"duplicate", true}}})}};
 }
 
+// "dup" URLs were registered before; "found-pending" / "found-rejected" ones are machine findings.
 HttpReply Submit(const json& item) {
-  const bool dup = item["url"].get<std::string>().find("dup") != std::string::npos;
+  const std::string url = item["url"];
+  const bool dup = url.find("dup") != std::string::npos;
+  json finding = nullptr;
+  if (url.find("found-") != std::string::npos) finding = url.substr(url.find("found-") + 6);
   return {dup ? 200 : 201, json{{"link_id", 12},
                                 {"report_id", 40},
                                 {"canonical_url", item["url"]},
                                 {"duplicate", dup},
                                 {"first_agency", dup ? "fsb" : "police"},
-                                {"first_reported_at", "2026-11-20T10:00:00.000Z"}}
+                                {"first_reported_at", "2026-11-20T10:00:00.000Z"},
+                                {"confirmed_finding", finding}}
                                .dump()};
 }
 
@@ -214,6 +219,12 @@ TEST_CASE_METHOD(FakeDaemonFixture, "submit tells a new link from one already re
       {"https://a.example/dup",
        "already registered by fsb on 2026-11-20T10:00:00.000Z (link #12); your report was "
        "recorded\n"},
+      {"https://a.example/found-pending",
+       "link #12 (https://a.example/found-pending) was found by the crawler and is pending review; "
+       "your registration confirms it and is its first report\n"},
+      {"https://a.example/found-rejected",
+       "link #12 (https://a.example/found-rejected) was found by the crawler and rejected in review; "
+       "your registration confirms it and is its first report\n"},
   }));
   const Outcome result = Cli({"submit", url, "--basis", "Court 1", "--category", "extremist"});
   CHECK(result.code == 0);

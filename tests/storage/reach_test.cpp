@@ -253,19 +253,49 @@ TEST_CASE("reviewers accept or reject discovered links, each decision audited") 
   CHECK(fx.store().Review(reviewer, {999, true, "x", ""}).status().code() == Status::Code::kNotFound);
 }
 
-TEST_CASE("registering a discovered link confirms it") {
+TEST_CASE("registering a discovered link confirms it, as its first report, pending or rejected") {
   Fixture fx(1);
-  REQUIRE(*fx.store().OfferCandidates(fx.ids()[0], {Offer("https://example.org/p1", "example.org")},
-                                      OfferLimits{}, kStart) == 1);
+  REQUIRE(*fx.store().OfferCandidates(fx.ids()[0], {Offer("https://example.org/p1", "example.org"),
+                                                    Offer("https://example.org/p2", "example.org")},
+                                      OfferLimits{}, kStart) == 2);
   CandidateVerdict v;
   v.key = "https://example.org/p1";
   v.discovered = true;
   v.checked_at = kStart;
-  const int64_t id = fx.store().RecordCandidates({v})->at(0);
-  auto r = MustRegister(fx.store(), fx.police(), {Sub("https://example.org/p1")});
-  CHECK(r[0].link_id == id);
-  CHECK(r[0].duplicate);
-  CHECK(fx.Get(id).review_state == "confirmed");
+  CandidateVerdict w = v;
+  w.key = "https://example.org/p2";
+  const auto found = fx.store().RecordCandidates({v, w});
+  REQUIRE(found.ok());
+  const int64_t pending = found->at(0), rejected = found->at(1);
+  Actor reviewer = MustAgency(fx.store(), "Prosecutor");
+  reviewer.role = Role::kReviewer;
+  REQUIRE(fx.store().Review(reviewer, {rejected, false, "", "a parody"}).ok());
+
+  auto r = MustRegister(fx.store(), fx.police(), {Sub("https://example.org/p1"), Sub("https://example.org/p2")});
+  CHECK(r[0].link_id == pending);
+  CHECK_FALSE(r[0].duplicate);  // nobody had reported it: not "already registered by" anyone
+  CHECK(r[0].first_agency == "Police");
+  CHECK(r[0].confirmed_finding == "pending");
+  CHECK(r[1].link_id == rejected);
+  CHECK_FALSE(r[1].duplicate);
+  CHECK(r[1].confirmed_finding == "rejected");
+  CHECK(fx.Get(pending).review_state == "confirmed");
+  const Link back = fx.Get(rejected);
+  CHECK(back.review_state == "confirmed");
+  CHECK(back.review_reason.empty());      // the rejection's reason is in the audit log
+  CHECK(back.next_check_at.has_value());  // monitored again
+  const auto audit = AuditOf(fx.store(), "link.register");
+  REQUIRE(audit.size() >= 2);
+  CHECK_THAT(audit[audit.size() - 1].detail, Catch::Contains("\"confirms_finding\":\"rejected\""));
+  CHECK_THAT(audit[audit.size() - 2].detail, Catch::Contains("\"confirms_finding\":\"pending\""));
+  CHECK(AuditOf(fx.store(), "link.register.duplicate").empty());
+  // A second agency's report of it is a duplicate, naming the first.
+  const Actor city = MustAgency(fx.store(), "City");
+  auto again = MustRegister(fx.store(), city, {Sub("https://example.org/p1")});
+  CHECK(again[0].duplicate);
+  CHECK(again[0].first_agency == "Police");
+  CHECK(again[0].confirmed_finding.empty());
+  RequireChainOk(fx.store());
 }
 
 }  // namespace

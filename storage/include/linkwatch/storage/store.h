@@ -104,6 +104,10 @@ struct SubmissionResult {
   bool repeated = false;
   std::string first_agency;     // agency of the link's first report
   TimeMs first_reported_at = 0; // time of the link's first report
+  // The link was a machine finding ("pending" review, or "rejected") that no
+  // agency had reported: this registration, a person's decision with a legal
+  // basis, confirms it (and is its first report, not a duplicate). "" else.
+  std::string confirmed_finding;
 };
 
 struct Report {
