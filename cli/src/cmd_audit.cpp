@@ -12,10 +12,14 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kAuditHelp[] = "Exit status 0 when the chain is intact, 6 when it is broken.";
+constexpr char kAuditHelp[] =
+    "Exit status 0 when the chain is intact, 6 when it is broken. Keep the head it prints\n"
+    "(ID:HASH) outside the database; --head ID:HASH later also proves that no row up to it\n"
+    "was deleted from the end or rewritten.";
 
 struct AuditVerifyOptions {
   std::string data_dir;  // empty: ask the daemon
+  std::string head;      // ID:HASH kept from an earlier verify
 };
 
 // The verdict in the API's shape (GET /v1/audit/verify).
@@ -23,25 +27,26 @@ json VerdictJson(const storage::AuditVerdict& v) {
   return {{"ok", v.ok},
           {"rows_checked", v.rows_checked},
           {"first_broken_id", v.ok ? json() : json(v.first_broken_id)},
-          {"reason", v.ok ? json() : json(v.reason)}};
+          {"reason", v.ok ? json() : json(v.reason)},
+          {"head", v.head_id == 0 ? json() : json{{"id", v.head_id}, {"hash", v.head_hash}}}};
 }
 
-Result<json> VerifyOffline(const std::string& data_dir) {
+Result<json> VerifyOffline(const std::string& data_dir, const std::optional<storage::AuditHead>& expect) {
   storage::Options options;
   options.create_if_missing = false;
   Result<std::unique_ptr<storage::Store>> store =
       storage::Store::Open(storage::DatabasePath(data_dir), options);
   if (!store.ok()) return store.status();
-  Result<storage::AuditVerdict> verdict = (*store)->VerifyAudit();
+  Result<storage::AuditVerdict> verdict = (*store)->VerifyAudit(expect);
   (*store)->Close();
   if (!verdict.ok()) return verdict.status();
   return VerdictJson(*verdict);
 }
 
-Result<json> VerifyOnline(const Context& ctx) {
+Result<json> VerifyOnline(const Context& ctx, const std::string& head) {
   Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
   if (!api.ok()) return api.status();
-  return BodyOf((*api)->Get("/v1/audit/verify"));
+  return BodyOf((*api)->Get(head.empty() ? "/v1/audit/verify" : "/v1/audit/verify?" + BuildQuery({{"head", head}})));
 }
 
 int PrintVerdict(Context& ctx, const json& verdict) {
@@ -49,7 +54,12 @@ int PrintVerdict(Context& ctx, const json& verdict) {
   if (ctx.flags.json) {
     PrintJson(ctx.io.out, verdict);
   } else if (intact) {
-    ctx.io.out << "audit chain intact: " << FieldText(verdict, "rows_checked") << " rows\n";
+    ctx.io.out << "audit chain intact: " << FieldText(verdict, "rows_checked") << " rows";
+    if (const json& head = Member(verdict, "head"); head.is_object()) {
+      ctx.io.out << "; head " << FieldText(head, "id") << ":" << FieldText(head, "hash")
+                 << " (keep it elsewhere; --head checks it later)";
+    }
+    ctx.io.out << '\n';
   } else {
     ctx.io.out << "audit chain broken at row " << FieldText(verdict, "first_broken_id") << ": "
                << FieldText(verdict, "reason") << '\n';
@@ -63,9 +73,18 @@ Handler SetupAuditVerify(CLI::App& command) {
   auto o = std::make_shared<AuditVerifyOptions>();
   command.add_option("--data-dir", o->data_dir,
                      "verify the database in this data directory directly, without the daemon");
+  command.add_option("--head", o->head, "a head ID:HASH printed by an earlier verify, to check too")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            auto head = storage::ParseAuditHead(text);
+            return head.ok() ? std::string() : head.status().message();
+          },
+          "ID:HASH"));
   command.footer(kAuditHelp);
   return [o](Context& ctx) {
-    Result<json> verdict = o->data_dir.empty() ? VerifyOnline(ctx) : VerifyOffline(o->data_dir);
+    std::optional<storage::AuditHead> expect;
+    if (!o->head.empty()) expect = *storage::ParseAuditHead(o->head);
+    Result<json> verdict = o->data_dir.empty() ? VerifyOnline(ctx, o->head) : VerifyOffline(o->data_dir, expect);
     if (!verdict.ok()) return Fail(ctx, verdict.status());
     return PrintVerdict(ctx, *verdict);
   };

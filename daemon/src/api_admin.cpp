@@ -73,7 +73,13 @@ void RevokeToken(const Context& ctx, const Call& call, Done done) {
 }
 
 void VerifyAudit(const Context& ctx, const Call& call, Done done) {
-  auto verdict = ctx.store.VerifyAudit();
+  std::optional<storage::AuditHead> expect;
+  if (const auto it = call.query.find("head"); it != call.query.end()) {
+    auto head = storage::ParseAuditHead(it->second);
+    if (!head.ok()) return done(FromStatus(head.status(), "head"));
+    expect = std::move(*head);
+  }
+  auto verdict = ctx.store.VerifyAudit(expect);
   if (!verdict.ok()) return done(FromStatus(verdict.status()));
   const json detail = {{"ok", verdict->ok}, {"rows_checked", verdict->rows_checked}};
   // Who checked the chain, and what they saw, is itself on the record.
@@ -84,7 +90,9 @@ void VerifyAudit(const Context& ctx, const Call& call, Done done) {
                   {"rows_checked", verdict->rows_checked},
                   {"first_broken_id",
                    verdict->ok ? json(nullptr) : json(verdict->first_broken_id)},
-                  {"reason", verdict->ok ? json(nullptr) : json(verdict->reason)}}));
+                  {"reason", verdict->ok ? json(nullptr) : json(verdict->reason)},
+                  {"head", verdict->head_id == 0 ? json(nullptr)
+                                                 : json{{"id", verdict->head_id}, {"hash", verdict->head_hash}}}}));
 }
 
 }  // namespace linkwatch::daemon::api

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,14 +30,18 @@ struct ChainHead {
 // Checks rows fed in id order and remembers the first break. Not thread-safe.
 class AuditVerifier {
  public:
+  explicit AuditVerifier(std::optional<AuditHead> expect = std::nullopt) : expect_(std::move(expect)) {}
   // False once a row broke the chain; later rows are then ignored.
   bool Feed(const AuditEntry& row);
+  // After the last row: the verdict, with the expected head checked.
+  const AuditVerdict& Finish();
   const AuditVerdict& verdict() const { return verdict_; }
 
  private:
   void Break(int64_t id, std::string reason);
   std::string MissingReason(const AuditEntry& row) const;
 
+  std::optional<AuditHead> expect_;
   AuditVerdict verdict_;
   int64_t prev_id_ = 0;
   std::string prev_hash_{kAuditGenesisHash};

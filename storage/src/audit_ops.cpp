@@ -64,15 +64,16 @@ Result<std::vector<AuditEntry>> QueryAudit(Db& db, int64_t after_id, int limit) 
   }
 }
 
-Result<AuditVerdict> WalkAudit(Db& db) {
+Result<AuditVerdict> WalkAudit(Db& db, const std::optional<AuditHead>& expect) {
   // One statement is one read snapshot: concurrent appends do not disturb the walk.
   auto stmt = db.Prepare(kAuditColumns + "ORDER BY id");
   if (!stmt.ok()) return stmt.status();
-  AuditVerifier verifier;
+  AuditVerifier verifier(expect);
   for (;;) {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
-    if (!*row || !verifier.Feed(ReadEntry(*stmt))) return verifier.verdict();
+    if (!*row) return verifier.Finish();
+    if (!verifier.Feed(ReadEntry(*stmt))) return verifier.verdict();
   }
 }
 

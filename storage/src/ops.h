@@ -101,6 +101,6 @@ Result<int64_t> AppendAuditRow(WriteContext& ctx, const Actor& actor, std::strin
                                std::string_view target, std::string_view detail_json);
 Result<std::vector<AuditEntry>> QueryAudit(Db& db, int64_t after_id, int limit);
 // Streams every row in id order through an AuditVerifier.
-Result<AuditVerdict> WalkAudit(Db& db);
+Result<AuditVerdict> WalkAudit(Db& db, const std::optional<AuditHead>& expect);
 
 }  // namespace linkwatch::storage

@@ -388,8 +388,12 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int64_t after_id, int lim
   return Read([after_id, limit](Db& db) { return QueryAudit(db, after_id, limit); });
 }
 
-Result<AuditVerdict> SqliteStore::VerifyAudit() {
-  return Read([](Db& db) { return WalkAudit(db); });
+Result<AuditVerdict> SqliteStore::VerifyAudit(const std::optional<AuditHead>& expect) {
+  if (expect && (expect->id <= 0 || expect->hash.size() != 64 ||
+                 expect->hash.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+    return Status::InvalidArgument("an audit head is ID:HASH, a row id from 1 and its 64 lower-case hex digits");
+  }
+  return Read([&expect](Db& db) { return WalkAudit(db, expect); });
 }
 
 }  // namespace linkwatch::storage

@@ -76,7 +76,8 @@ class SqliteStore final : public Store {
   Status AppendAudit(const Actor& actor, std::string_view action, std::string_view target,
                      std::string_view detail_json) override;
   Result<std::vector<AuditEntry>> ListAudit(int64_t after_id, int limit) override;
-  Result<AuditVerdict> VerifyAudit() override;
+  using Store::VerifyAudit;
+  Result<AuditVerdict> VerifyAudit(const std::optional<AuditHead>& expect) override;
 
   void Close() override;
 

@@ -134,6 +134,34 @@ TEST_CASE("audit verify passes, then names the row altered by hand") {
   CHECK_THAT(offline.out + offline.err, Catch::Contains("row " + verdict["first_broken_id"].dump()));
 }
 
+TEST_CASE("a head kept from audit verify catches rows deleted from the end of the log") {
+  Setup s;
+  const std::string a = s.Token("Police");
+  s.Cli(a, {"submit", "https://example.org/a", "--basis", "B-1", "--category", "extremist"});
+  s.Cli(a, {"submit", "https://example.org/b", "--basis", "B-2", "--category", "terrorist"});
+  const auto first = s.Cli(s.daemon.first_token, {"--json", "audit", "verify"});
+  REQUIRE(first.exit_code == 0);
+  const json head = json::parse(first.out)["head"];
+  REQUIRE(head.is_object());
+  const std::string kept = head["id"].dump() + ":" + head["hash"].get<std::string>();
+  const auto human = s.Cli(s.daemon.first_token, {"audit", "verify"});
+  CHECK_THAT(human.out, Catch::Contains("; head "));
+  CHECK(s.Cli(s.daemon.first_token, {"audit", "verify", "--head", kept}).exit_code == 0);
+
+  // Someone with the file removes the last registration and everything after it.
+  ExecSql(s.dir.File("data/linkwatch.db"),
+          "DELETE FROM audit WHERE id >= (SELECT id FROM audit WHERE detail LIKE '%B-2%')");
+  CHECK(s.Cli(s.daemon.first_token, {"audit", "verify"}).exit_code == 0);  // the chain alone holds
+  const auto caught = s.Cli(s.daemon.first_token, {"audit", "verify", "--head", kept});
+  CHECK(caught.exit_code == 6);
+  CHECK_THAT(caught.out, Catch::Contains("the head kept"));  // gone, or a new row in its place
+  const auto offline = test::Run({kCli, "audit", "verify", "--data-dir", s.dir.File("data"), "--head", kept});
+  CHECK(offline.exit_code == 6);
+  const auto bad = s.Cli(s.daemon.first_token, {"audit", "verify", "--head", "12"});
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("an audit head is ID:HASH"));
+}
+
 TEST_CASE("import commits the good rows and names the bad ones by line") {
   Setup s;
   const std::string a = s.Token("Police");

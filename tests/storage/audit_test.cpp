@@ -115,6 +115,65 @@ TEST_CASE("a row rewritten with a matching hash breaks the next row's link") {
   CHECK(v.reason == "row 6: prev_hash does not match row 5");
 }
 
+TEST_CASE("a head kept from an earlier verify catches rows deleted from the end and a rewritten chain") {
+  AuditFixture fx;
+  const AuditVerdict first = fx.Verify();
+  REQUIRE(first.ok);
+  CHECK(first.head_id == 11);
+  auto rows = fx.store().ListAudit(10, 1);
+  REQUIRE(rows->size() == 1);
+  CHECK(first.head_hash == rows->front().hash);
+  const AuditHead kept{first.head_id, first.head_hash};
+  // Untouched, and after more rows: the head still holds.
+  CHECK(fx.store().VerifyAudit(kept)->ok);
+  REQUIRE(fx.store().AppendAudit(Actor{}, "audit.verify", "audit", "{}").ok());
+  const AuditVerdict later = *fx.store().VerifyAudit(kept);
+  CHECK(later.ok);
+  CHECK(later.head_id == 12);
+
+  SECTION("rows deleted from the end pass a plain verify, not one with the head") {
+    RawDb(fx.path()).Exec("DELETE FROM audit WHERE id >= 9");
+    CHECK(fx.Verify().ok);  // what the chain alone cannot tell
+    const AuditVerdict v = *fx.store().VerifyAudit(kept);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_broken_id == 11);
+    CHECK(v.reason == "row 11 of the head kept is gone: the log ends at row 8 (rows were deleted from its end)");
+  }
+  SECTION("a chain recomputed from row 5 on passes a plain verify, not one with the head") {
+    // Forge row 5 and rehash every row after it, as someone with the file could.
+    auto all = fx.store().ListAudit(0, 100);
+    REQUIRE(all.ok());
+    std::vector<AuditEntry> chain = *all;
+    chain[4].detail = R"({"url":"https://innocent.example/"})";
+    RawDb raw(fx.path());
+    for (size_t i = 4; i < chain.size(); ++i) {
+      chain[i].prev_hash = chain[i - 1].hash;
+      chain[i].hash = AuditHash(chain[i]);
+      raw.Exec("UPDATE audit SET detail = '" + chain[i].detail + "', prev_hash = '" + chain[i].prev_hash +
+               "', hash = '" + chain[i].hash + "' WHERE id = " + std::to_string(chain[i].id));
+    }
+    CHECK(fx.Verify().ok);
+    const AuditVerdict v = *fx.store().VerifyAudit(kept);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_broken_id == 11);
+    CHECK_THAT(v.reason, Catch::StartsWith("row 11: hash differs from the head kept"));
+  }
+  SECTION("a head that is no ID:HASH is refused") {
+    const std::string& h = first.head_hash;
+    const std::vector<std::string> bads = {"", "11", "11:", std::string("x:").append(h), std::string("0:").append(h),
+                                           std::string("11:").append(h, 1), std::string("11:").append(64, 'G')};
+    for (const std::string& bad : bads) {
+      CAPTURE(bad);
+      CHECK(ParseAuditHead(bad).status().code() == Status::Code::kInvalidArgument);
+    }
+    const auto parsed = ParseAuditHead("11:" + first.head_hash);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->id == 11);
+    CHECK(parsed->hash == first.head_hash);
+    CHECK(fx.store().VerifyAudit(AuditHead{0, first.head_hash}).status().code() == Status::Code::kInvalidArgument);
+  }
+}
+
 TEST_CASE("an empty audit log verifies") {
   ManualClock clock(kStart);
   auto store = MustOpen(":memory:", clock);

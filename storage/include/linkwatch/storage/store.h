@@ -192,7 +192,20 @@ struct AuditVerdict {
   int64_t rows_checked = 0;
   int64_t first_broken_id = 0;  // 0 when ok
   std::string reason;           // why that row is broken; empty when ok
+  // The newest row that verified, and its hash: kept outside the database
+  // (a ticket, a printout), it lets a later verify prove that no row up to it
+  // was removed from the end or rewritten. 0 and "" for an empty log.
+  int64_t head_id = 0;
+  std::string head_hash;
 };
+
+// A head kept from an earlier verify ("ID:HASH").
+struct AuditHead {
+  int64_t id = 0;
+  std::string hash;
+};
+// "42:3fa9…" (64 lower-case hex digits after the colon); kInvalidArgument else.
+Result<AuditHead> ParseAuditHead(std::string_view text);
 
 // The scheduler's view of one link while it is leased for a check.
 struct DueLink {
@@ -592,8 +605,11 @@ class Store {
                              std::string_view target, std::string_view detail_json) = 0;
   virtual Result<std::vector<AuditEntry>> ListAudit(int64_t after_id, int limit) = 0;
   // Walks the whole chain and names the first row whose hash or link to the
-  // previous row does not hold.
-  virtual Result<AuditVerdict> VerifyAudit() = 0;
+  // previous row does not hold. With `expect`, also that row `expect.id` is
+  // still there with that hash (rows deleted from the end, or a chain
+  // rewritten from some row on, break it).
+  virtual Result<AuditVerdict> VerifyAudit(const std::optional<AuditHead>& expect) = 0;
+  Result<AuditVerdict> VerifyAudit() { return VerifyAudit(std::nullopt); }
 
   // Stops the writer after draining queued work. Called by the destructor too.
   virtual void Close() = 0;
