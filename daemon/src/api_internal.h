@@ -47,6 +47,10 @@ std::optional<std::string> StringField(const json& obj, const char* name);
 // The first of `names` that `obj` has with a value other than a string or
 // null, as the 400 naming it ("basis must be a string"); nullopt when none.
 std::optional<ApiResponse> NotAString(const json& obj, std::initializer_list<const char*> names);
+// Without leading and trailing spaces, tabs and line ends.
+std::string Trim(std::string s);
+// Counts code points, so that limits mean characters, not bytes.
+size_t Utf8Length(std::string_view s);
 // The "limit" query parameter (1..kMaxListLimit) into *limit when present;
 // the 400 to answer when it is malformed.
 std::optional<ApiResponse> ParseLimit(const Call& call, int* limit);

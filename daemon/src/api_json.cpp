@@ -76,6 +76,19 @@ std::optional<std::string> StringField(const json& obj, const char* name) {
   return it->get<std::string>();
 }
 
+std::string Trim(std::string s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 std::optional<ApiResponse> NotAString(const json& obj, std::initializer_list<const char*> names) {
   for (const char* name : names) {
     const auto it = obj.find(name);

@@ -12,20 +12,6 @@ struct FieldError {
   std::string message;
 };
 
-std::string Trim(std::string s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
-
-// Counts code points, so that limits mean characters, not bytes.
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 
 std::variant<storage::Submission, FieldError> Validate(const Context& ctx, const json& item) {
   if (!item.is_object()) return FieldError{"", "each item must be a JSON object"};

@@ -32,11 +32,17 @@ void Decide(const Context& ctx, const Call& call, bool accept, Done done) {
   d.link_id = *id;
   d.accept = accept;
   const char* field = accept ? "basis" : "reason";
-  const std::string text = StringField(body, field).value_or("");
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+  if (auto wrong = NotAString(body, {field})) return done(*wrong);
+  const std::string text = Trim(StringField(body, field).value_or(""));
+  if (text.empty()) {
     return done(Error(400, "invalid_argument",
                       accept ? "accepting needs the legal basis (court decision or order)"
                              : "rejecting needs a reason",
+                      field));
+  }
+  // The same limit as a registration's basis: an accepted finding becomes a report.
+  if (accept && Utf8Length(text) > kMaxBasisChars) {
+    return done(Error(400, "invalid_argument", "basis is longer than " + std::to_string(kMaxBasisChars) + " characters",
                       field));
   }
   (accept ? d.legal_basis : d.reason) = text;

@@ -186,6 +186,16 @@ TEST_CASE("one registered copy leads to the others, reviewed, clustered and coun
   const auto rejected = c.Cli(reviewer, {"review", "reject", std::to_string(d), "--reason", "a parody, not the material"});
   INFO(rejected.err);
   REQUIRE(rejected.exit_code == 0);
+  // A basis as a registration takes it: a string, not blank, at most 500 characters.
+  const std::string accept_path = "/v1/review/" + std::to_string(b) + "/accept";
+  for (const auto& [body, message] : std::vector<std::pair<json, std::string>>{
+           {{{"basis", 5}}, "basis must be a string"},
+           {{{"basis", "  \t "}}, "accepting needs the legal basis"},
+           {{{"basis", std::string(501, 'x')}}, "basis is longer than 500 characters"}}) {
+    const auto refused = test::Http(c.daemon.port, "POST", accept_path, body.dump(), reviewer);
+    CHECK(refused.status == 400);
+    CHECK_THAT(refused.body, Catch::Contains(message));
+  }
   const auto accepted = c.Cli(reviewer, {"review", "accept", std::to_string(b), "--basis", "Court decision 9/2026"});
   INFO(accepted.err);
   REQUIRE(accepted.exit_code == 0);
