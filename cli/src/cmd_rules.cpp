@@ -220,6 +220,10 @@ int RunReload(Context& ctx) {
   Result<ApiResponse> answer = (*api)->Post("/v1/rules/reload", json::object());
   if (!answer.ok()) return Fail(ctx, answer.status());
   if (answer->status == 422) {
+    if (ctx.flags.json) {  // the refusal with every error, for a script to read
+      PrintJson(ctx.io.out, answer->body);
+      return kExitUsage;  // as without --json
+    }
     // Each error of the refused set, as the daemon saw it.
     for (const auto& e : Member(answer->body, "errors")) ctx.io.err << FieldText(e, "text") << '\n';
   }

@@ -250,6 +250,10 @@ patterns = ['storm\s+warning(']
   CHECK(m.Call("GET", "/v1/rules")["version"] == before);
   const auto cli = m.Cli({"rules", "reload"});
   CHECK(cli.exit_code == 1);
+  const auto as_json = m.Cli({"--json", "rules", "reload"});
+  CHECK(as_json.exit_code == 1);
+  const json refusal = json::parse(as_json.out);  // JSON, as --json promises, refused or not
+  CHECK(refusal["errors"][0]["rule_id"] == "wx-001");
   CHECK_THAT(cli.err, Catch::Contains("more.toml:7"));
   CHECK_THAT(cli.err, Catch::Contains("stays in force"));
   // The daemon's log says who asked, what was wrong and what stays.
@@ -298,17 +302,16 @@ patterns = ['glass\s+lantern']
                                            Catch::Contains("(token 1): 2 rules, 0 hash entries, version " +
                                                            after.substr(0, 12)));
 
-  // Every reload is on the record: the two refused, the CLI's, and the SIGHUP's by the daemon itself.
+  // Every reload is on the record: the three refused, the CLI's, and the SIGHUP's by the daemon itself.
   std::vector<std::string> reloads;
-  for (int i = 0; i < 50 && reloads.size() < 4; ++i) {
+  for (int i = 0; i < 50 && reloads.size() < 5; ++i) {
     reloads = AuditRows(m.dir.File("data/linkwatch.db"), "rules.reload");
-    if (reloads.size() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (reloads.size() < 5) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  REQUIRE(reloads.size() == 4);
-  CHECK_THAT(reloads[0], Catch::Contains("\"ok\":false"));
-  CHECK_THAT(reloads[1], Catch::Contains("\"ok\":false"));
-  CHECK_THAT(reloads[2], Catch::Contains("\"ok\":true") && Catch::Contains(after));
-  CHECK_THAT(reloads[3], Catch::StartsWith("linkwatchd ") && Catch::Contains("\"ok\":true") &&
+  REQUIRE(reloads.size() == 5);
+  for (size_t i = 0; i < 3; ++i) CHECK_THAT(reloads[i], Catch::Contains("\"ok\":false"));
+  CHECK_THAT(reloads[3], Catch::Contains("\"ok\":true") && Catch::Contains(after));
+  CHECK_THAT(reloads[4], Catch::StartsWith("linkwatchd ") && Catch::Contains("\"ok\":true") &&
                              Catch::Contains("\"previous\":\"" + after + "\"") && Catch::Contains("\"rules\":3"));
   const auto audit = m.Call("GET", "/v1/audit/verify");
   CHECK(audit["ok"] == true);
