@@ -235,7 +235,8 @@ std::string LinkStateSql(bool status_changes) {
   sql +=
       "candidate_status = ?3, candidate_count = ?4, "
       "backoff_step = ?5, last_checked_at = ?6, "
-      "next_check_at = CASE WHEN review_state = 'rejected' THEN NULL ELSE ?7 END, http_status = ?8, "
+      "next_check_at = CASE WHEN review_state = 'rejected' THEN NULL ELSE ?7 END, "
+      "http_status = CASE WHEN ?8 = 304 THEN http_status ELSE ?8 END, "
       "final_url = ?9, etag = coalesce(?10, etag), "
       "last_modified = coalesce(?11, last_modified), "
       "content_hash = coalesce(?12, content_hash), "

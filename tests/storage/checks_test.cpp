@@ -226,14 +226,16 @@ TEST_CASE("RecordChecks writes the check and the link's new state and frees the 
     CHECK(next.content_hash == "abc123");
     CHECK(next.http_status == 200);
 
-    SECTION("a 304 without validators keeps the previous ones") {
+    SECTION("a 304 without validators keeps the previous ones, and the page's HTTP status") {
       CheckOutcome unchanged = Outcome(next, o.next_check_at + 10, "alive", 304);
       unchanged.not_modified = true;
       REQUIRE(fx.Record({unchanged}) == std::vector<bool>{true});
       const DueLink third = fx.Lease(unchanged.next_check_at).at(0);
       CHECK(third.etag == "\"v1\"");
       CHECK(third.content_hash == "abc123");
-      CHECK(third.http_status == 304);
+      CHECK(third.http_status == 200);  // the page's status: a 304 says it is unchanged
+      CHECK(fx.Get(l.id).http_status == 200);
+      CHECK(fx.History(l.id).at(0).http_status == 304);  // the check itself
       CHECK(fx.History(l.id).at(0).not_modified);
       CHECK(fx.History(l.id).at(0).redirect_chain == "[]");
     }

@@ -132,7 +132,7 @@ struct Link {
   bool flagged = false;
   std::optional<TimeMs> last_checked_at;
   std::optional<TimeMs> next_check_at;
-  std::optional<int> http_status;
+  std::optional<int> http_status;  // of the last check; a 304 keeps the page's (the status it confirmed)
   std::string final_url;
   std::optional<int64_t> views;
   std::optional<int64_t> shares;
