@@ -4,6 +4,7 @@
 
 #include <boost/asio.hpp>
 #include <deque>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "linkwatch/base/sha256.h"
@@ -207,7 +208,7 @@ bool IsCancelled(const crawler::FetchResult& r) {
 struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   Impl(asio::io_context& io, Executor workers, storage::Store& store, crawler::Fetcher& fetcher,
        const PageJudge* judge, SchedulerOptions options, const Clock& clock)
-      : io(io), poll_timer(io), flush_timer(io), workers(std::move(workers)), store(store),
+      : io(io), poll_timer(io), flush_timer(io), stop_timer(io), workers(std::move(workers)), store(store),
         fetcher(fetcher), judge(judge), options(std::move(options)), clock(clock) {}
 
   // -- leasing
@@ -376,11 +377,14 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     auto done = std::move(on_stopped);
     on_stopped = nullptr;
     done();
+    stop_guard.reset();
+    stop_timer.cancel();
   }
 
   asio::io_context& io;
   asio::steady_timer poll_timer;
   asio::steady_timer flush_timer;
+  asio::steady_timer stop_timer;  // bounds the wait for the writer at a stop
   Executor workers;
   storage::Store& store;
   crawler::Fetcher& fetcher;
@@ -401,6 +405,10 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   std::vector<CheckEvent> pending_events;  // pending's events, index for index
   std::deque<TimeMs> recorded_times;
   std::function<void()> on_stopped;
+  // From Stop until on_stopped ran: a lease or a record still with the writer
+  // posts back to the io thread, which must not have run out of work by then
+  // (the records' events would not reach the notifier).
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> stop_guard;
 
   // read by Stats() from any thread
   std::atomic<int64_t> stats_in_flight{0};
@@ -437,6 +445,15 @@ void Scheduler::Start() {
 void Scheduler::Stop(std::function<void()> done) {
   impl_->stopping = true;
   impl_->on_stopped = std::move(done);
+  impl_->stop_guard.emplace(impl_->io.get_executor());
+  // A writer that never answers must not keep the daemon from exiting: what it
+  // has not committed is redone at the next start (the leases are released).
+  impl_->stop_timer.expires_after(std::chrono::seconds(30));
+  impl_->stop_timer.async_wait([impl = impl_](const boost::system::error_code& ec) {
+    if (ec || !impl->stop_guard) return;
+    spdlog::warn("stopping: storage has not answered for 30 s; exiting without waiting further");
+    impl->stop_guard.reset();
+  });
   impl_->poll_timer.cancel();
   impl_->DoFlush();
   impl_->MaybeFinishStop();
