@@ -278,9 +278,10 @@ Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
 std::string ApplyJudgement(const storage::DueLink& due, const Judgement& j,
                            const std::string& body_sha256, const std::string& observed,
                            std::string* reason) {
-  // A page seen "removed" already (a 304 or the same body as the check that
-  // found the content gone, or a page marker) says why too.
-  if (!j.judged || j.flagged || (observed != "alive" && observed != "removed") || !due.flagged_at) {
+  // A page seen "removed" already, carried over (a 304, or the same body as the
+  // check that found the content gone), says why again.
+  if (!j.judged || j.flagged || (observed != "alive" && !(observed == "removed" && j.carried_over)) ||
+      !due.flagged_at) {
     return observed;
   }
   if (!body_sha256.empty() && body_sha256 == due.flagged_sha256) return observed;

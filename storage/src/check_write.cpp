@@ -237,8 +237,10 @@ std::string LinkStateSql(bool status_changes) {
       "backoff_step = ?5, last_checked_at = ?6, "
       "next_check_at = CASE WHEN review_state = 'rejected' THEN NULL ELSE ?7 END, "
       "http_status = CASE WHEN ?8 = 304 THEN http_status ELSE ?8 END, "
-      "final_url = ?9, etag = coalesce(?10, etag), "
-      "last_modified = coalesce(?11, last_modified), "
+      // The validators are the page's: a new body (a 2xx, ?12) brings exactly
+      // its own (none: NULL), anything else keeps those of the last page.
+      "final_url = ?9, etag = CASE WHEN ?12 IS NULL THEN etag ELSE ?10 END, "
+      "last_modified = CASE WHEN ?12 IS NULL THEN last_modified ELSE ?11 END, "
       "content_hash = coalesce(?12, content_hash), "
       "removed_since = CASE WHEN ?13 IS NULL AND ?2 = 'removed' THEN removed_since "
       "ELSE ?13 END, "

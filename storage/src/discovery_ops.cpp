@@ -187,18 +187,19 @@ Result<int> OfferCandidateRows(WriteContext& ctx, int64_t found_from,
   if (!today.ok()) return today.status();
   int64_t room = limits.max_per_day - *today;
   int queued = 0, taken = 0;
-  // The page cap counts links in scope only: a page's navigation and links to
-  // other sites come first on most pages and must not use it up.
+  // The page cap counts links queued: links out of scope, and candidates
+  // already known (a page's navigation, queued or remembered from an earlier
+  // offer), come first on most pages and must not use it up.
   for (const CandidateOffer& o : offers) {
     if (room <= 0 || taken >= limits.max_per_page) break;
     auto ok = Admissible(ctx.db, o);
     if (!ok.ok()) return ok.status();
     if (!*ok) continue;
-    ++taken;
     auto q = Queue(ctx.db, o, found_from, **depth + 1, now);
     if (!q.ok()) return q.status();
     if (*q) {
       ++queued;
+      ++taken;
       --room;
     }
   }

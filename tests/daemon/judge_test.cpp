@@ -164,6 +164,9 @@ TEST_CASE("a page that was flagged and no longer is counts as removed, with the 
   reason.clear();  // a 304 observes "removed", as the last check did, and says why again
   CHECK(ApplyJudgement(still, again, clean_sha, "removed", &reason) == "removed");
   CHECK(reason == kContentRemovedReason);
+  reason.clear();  // a page marker's "removed", judged afresh, is the marker's, not this reason
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, "removed", &reason) == "removed");
+  CHECK(reason.empty());
 
   // Never flagged: a clean page is simply alive; other statuses are not overridden.
   reason.clear();

@@ -239,6 +239,24 @@ TEST_CASE("RecordChecks writes the check and the link's new state and frees the 
       CHECK(fx.History(l.id).at(0).not_modified);
       CHECK(fx.History(l.id).at(0).redirect_chain == "[]");
     }
+    SECTION("a new page brings exactly its own validators: none clears the last page's") {
+      CheckOutcome changed = Outcome(next, o.next_check_at + 10, "alive", 200);
+      changed.content_hash = "def456";  // a new body, served without ETag or Last-Modified
+      REQUIRE(fx.Record({changed}) == std::vector<bool>{true});
+      const DueLink third = fx.Lease(changed.next_check_at).at(0);
+      CHECK(third.etag.empty());
+      CHECK(third.last_modified.empty());
+      CHECK(third.content_hash == "def456");
+    }
+    SECTION("an answer without a page (a 404) keeps the last page's validators") {
+      CheckOutcome gone = Outcome(next, o.next_check_at + 10, "removed", 404);
+      gone.etag = "\"error-page\"";
+      REQUIRE(fx.Record({gone}) == std::vector<bool>{true});
+      const DueLink third = fx.Lease(gone.next_check_at).at(0);
+      CHECK(third.etag == "\"v1\"");
+      CHECK(third.content_hash == "abc123");
+      CHECK(third.http_status == 404);
+    }
   }
 }
 
@@ -322,6 +340,7 @@ TEST_CASE("text that servers control is cleaned, never failing the batch") {
   Fixture fx(1);
   const DueLink l = fx.Lease(kStart).at(0);
   CheckOutcome o = Outcome(l, kStart + 1, "unreachable", {});
+  o.content_hash = "abc123";  // with a page's digest: its validators are stored
   o.final_url = "https://example.org/\xff\xfe";
   o.etag = "\"caf\xe9\"";  // Latin-1, not UTF-8
   o.last_modified = std::string(5000, 'x');

@@ -159,10 +159,16 @@ TEST_CASE("candidates are queued only within scope, depth and the day's budget")
   REQUIRE(capped->size() == 2);
   CHECK(capped->at(0).url == "https://example.org/m1");
   CHECK(capped->at(1).url == "https://example.org/m2");
+  // Offered again, the known ones (queued already) do not use the cap either.
+  CHECK(*fx.store().OfferCandidates(from,
+                                    {Offer("https://example.org/m1", "example.org"),
+                                     Offer("https://example.org/m2", "example.org"),
+                                     Offer("https://example.org/m3", "example.org")},
+                                    per_page, kStart + kDayMs + 5) == 1);
   CHECK(due->at(0).found_from == from);
   CHECK(due->at(0).depth == 1);
   CHECK(fx.store().LeaseCandidates(kStart + kDayMs + 3, 10, 60'000)->empty());  // leased
-  CHECK(fx.store().LeaseCandidates(kStart + kDayMs + 60'003, 10, 60'000)->size() == 4);  // expired
+  CHECK(fx.store().LeaseCandidates(kStart + kDayMs + 60'003, 10, 60'000)->size() == 5);  // expired, and m3
 
   SECTION("a discovered candidate becomes a pending link one level deeper, due now") {
     CandidateVerdict v;

@@ -180,13 +180,14 @@ Reply Echo(const Incoming& in) {
 }
 
 // A page set at run time; its ETag follows its body, so conditional
-// requests work against it too.
+// requests work against it too. Only a 200 has one (as nginx's error pages).
 Reply Overridden(const Incoming& in, const Override& o) {
   std::string etag = "\"";
   etag.append(std::to_string(std::hash<std::string>{}(o.body))).append("\"");
   Reply r;
   r.status = in.if_none_match == etag && o.status == 200 ? 304 : o.status;
-  r.headers = {{"Content-Type", o.content_type}, {"ETag", etag}};
+  r.headers = {{"Content-Type", o.content_type}};
+  if (o.status == 200) r.headers.push_back({"ETag", etag});
   if (r.status != 304) r.body = o.body;
   return r;
 }

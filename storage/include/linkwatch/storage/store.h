@@ -350,7 +350,7 @@ struct CandidateOffer {
 struct OfferLimits {
   int max_depth = 2;            // a link `max_depth` away from a registered one offers nothing
   int max_per_day = 1000;       // candidates queued in the last 24 h, all pages
-  int max_per_page = 20;        // in-scope new outlinks taken from one page, in page order
+  int max_per_page = 20;        // outlinks queued from one page, in page order
 };
 
 // A queued candidate, leased for its fetch.
