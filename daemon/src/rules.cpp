@@ -275,16 +275,22 @@ Judgement Judge(const storage::DueLink& due, const crawler::FetchResult& fetch,
   return j;
 }
 
+bool PageJudge::FlagsBody(const std::string& body, const std::string& url) const {
+  const auto rules = rules_.Current();
+  const crawler::Page page = crawler::ExtractPage(body, "text/html", url, extract_);
+  return rules->Match(page.MatchText(), body).flagged;
+}
+
 std::string ApplyJudgement(const storage::DueLink& due, const Judgement& j,
-                           const std::string& body_sha256, const std::string& observed,
-                           std::string* reason) {
+                           const std::string& body_sha256, bool evidence_flagged,
+                           const std::string& observed, std::string* reason) {
   // A page seen "removed" already, carried over (a 304, or the same body as the
   // check that found the content gone), says why again.
   if (!j.judged || j.flagged || (observed != "alive" && !(observed == "removed" && j.carried_over)) ||
       !due.flagged_at) {
     return observed;
   }
-  if (!body_sha256.empty() && body_sha256 == due.flagged_sha256) return observed;
+  if (!evidence_flagged || (!body_sha256.empty() && body_sha256 == due.flagged_sha256)) return observed;
   *reason = kContentRemovedReason;
   return "removed";
 }

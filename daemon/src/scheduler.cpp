@@ -119,9 +119,20 @@ Built BuildOutcome(storage::Store& store, const storage::DueLink& due,
   Judgement j = judge != nullptr ? judge->Judge(due, r, o.content_hash) : Judgement{};
   counters.Count(j);
   const std::string& body_sha256 = r.not_modified ? due.content_hash : o.content_hash;
+  // Flagged once, not now, and not the same body: does the newest evidence still
+  // count under the rules in force? (Read only for such links: rare.)
+  bool evidence_flagged = true;
+  if (judge != nullptr && j.judged && !j.flagged && due.flagged_at && !due.flagged_sha256.empty() &&
+      body_sha256 != due.flagged_sha256) {
+    if (auto kept = store.EvidenceBody(due.flagged_sha256); kept.ok()) {
+      evidence_flagged = judge->FlagsBody(*kept, due.canonical_url);
+    } else {
+      spdlog::warn("link {}: reading its newest evidence: {}", due.id, kept.status().ToString());
+    }
+  }
   const std::string observed =
-      ApplyJudgement(due, j, body_sha256, Observe(r, due.host, LastObserved(StateOf(due)), policy),
-                     &o.reason);
+      ApplyJudgement(due, j, body_sha256, evidence_flagged,
+                     Observe(r, due.host, LastObserved(StateOf(due)), policy), &o.reason);
   const Transition t =
       Advance(StateOf(due), observed, now, FirstSeen(store, due, observed, now), policy, ThreadRng());
   o.link_id = due.id;

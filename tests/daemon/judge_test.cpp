@@ -150,7 +150,7 @@ TEST_CASE("a page that was flagged and no longer is counts as removed, with the 
 
   const std::string clean_sha = Sha256Hex(kClean);
   std::string reason;
-  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, "alive", &reason) == "removed");
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, true, "alive", &reason) == "removed");
   CHECK(reason == kContentRemovedReason);
   // The next check finds the same clean page (carried over, or a 304): still removed.
   const storage::DueLink removed = After(clean, kClean, 1000);
@@ -159,21 +159,21 @@ TEST_CASE("a page that was flagged and no longer is counts as removed, with the 
   const Judgement again = Judge(still, Page(kClean), clean_sha, *rules.set);
   REQUIRE(again.carried_over);
   reason.clear();
-  CHECK(ApplyJudgement(still, again, clean_sha, "alive", &reason) == "removed");
+  CHECK(ApplyJudgement(still, again, clean_sha, true, "alive", &reason) == "removed");
   CHECK(reason == kContentRemovedReason);
   reason.clear();  // a 304 observes "removed", as the last check did, and says why again
-  CHECK(ApplyJudgement(still, again, clean_sha, "removed", &reason) == "removed");
+  CHECK(ApplyJudgement(still, again, clean_sha, true, "removed", &reason) == "removed");
   CHECK(reason == kContentRemovedReason);
   reason.clear();  // a page marker's "removed", judged afresh, is the marker's, not this reason
-  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, "removed", &reason) == "removed");
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, true, "removed", &reason) == "removed");
   CHECK(reason.empty());
 
   // Never flagged: a clean page is simply alive; other statuses are not overridden.
   reason.clear();
-  CHECK(ApplyJudgement({}, clean, clean_sha, "alive", &reason) == "alive");
+  CHECK(ApplyJudgement({}, clean, clean_sha, true, "alive", &reason) == "alive");
   CHECK(reason.empty());
-  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, "blocked", &reason) == "blocked");
-  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), Judgement{}, clean_sha, "alive", &reason) == "alive");
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), clean, clean_sha, true, "blocked", &reason) == "blocked");
+  CHECK(ApplyJudgement(After(flagged, kFlagged, 1000), Judgement{}, clean_sha, true, "alive", &reason) == "alive");
 }
 
 TEST_CASE("a rule set that no longer flags the same page leaves it alive: the rules changed and not the page") {
@@ -199,13 +199,33 @@ patterns = ['nothing\s+here\s+matches']
   REQUIRE_FALSE(rejudged.carried_over);
   CHECK_FALSE(rejudged.flagged);
   std::string reason;
-  CHECK(ApplyJudgement(due, rejudged, Sha256Hex(kFlagged), "alive", &reason) == "alive");
+  CHECK(ApplyJudgement(due, rejudged, Sha256Hex(kFlagged), true, "alive", &reason) == "alive");
   CHECK(reason.empty());
   // A 304 answers with the digest of the last body: the same.
-  CHECK(ApplyJudgement(due, rejudged, due.content_hash, "alive", &reason) == "alive");
+  CHECK(ApplyJudgement(due, rejudged, due.content_hash, true, "alive", &reason) == "alive");
   // The page then changes, still unflagged: now the content is gone.
-  CHECK(ApplyJudgement(due, rejudged, Sha256Hex(kClean), "alive", &reason) == "removed");
+  CHECK(ApplyJudgement(due, rejudged, Sha256Hex(kClean), true, "alive", &reason) == "removed");
   CHECK(reason == kContentRemovedReason);
+
+  // Most pages differ in every fetch (a view counter): the same material with another
+  // counter, under the new rules. The new rules do not flag the evidence either: alive.
+  const std::string recounted = "<html><body><p>Crimson <i>Dawn</i> rises</p><p>1,235 views</p></body></html>";
+  reason.clear();
+  const PageJudge new_judge(source, nullptr, {});
+  CHECK_FALSE(new_judge.FlagsBody(kFlagged, "https://example.org/post"));
+  const Judgement counted = Judge(due, Page(recounted), Sha256Hex(recounted), *source.Current());
+  CHECK(ApplyJudgement(due, counted, Sha256Hex(recounted), new_judge.FlagsBody(kFlagged, "https://example.org/post"),
+                       "alive", &reason) == "alive");
+  CHECK(reason.empty());
+}
+
+TEST_CASE("FlagsBody judges a stored body under the rules in force") {
+  Rules rules;
+  RuleSource source({rules.dir.File("r.toml")}, {});
+  REQUIRE(source.Reload().ok());
+  const PageJudge judge(source, nullptr, {});
+  CHECK(judge.FlagsBody(kFlagged, "https://example.org/post"));
+  CHECK_FALSE(judge.FlagsBody(kClean, "https://example.org/post"));
 }
 
 TEST_CASE("a refused reload keeps the running rule set") {
@@ -344,7 +364,7 @@ TEST_CASE("with no rules a page without counters is judged unread, as an empty p
 
   // A previously flagged link whose page no longer matches still counts as removed.
   std::string reason;
-  CHECK(ApplyJudgement(After(read, kFlagged, 1000), j, Sha256Hex(kClean), "alive", &reason) == "removed");
+  CHECK(ApplyJudgement(After(read, kFlagged, 1000), j, Sha256Hex(kClean), true, "alive", &reason) == "removed");
 }
 
 TEST_CASE("with no rules a page is still read for its counters, a discovered link and hash lists") {

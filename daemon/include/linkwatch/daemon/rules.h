@@ -124,6 +124,8 @@ class PageJudge {
   CandidateJudgement JudgeCandidate(const crawler::FetchResult& fetch) const {
     return daemon::JudgeCandidate(fetch, *rules_.Current(), extract_, clusters_);
   }
+  // Whether the rules in force flag a stored body (a link's newest evidence).
+  bool FlagsBody(const std::string& body, const std::string& url) const;
 
  private:
   const RuleSource& rules_;
@@ -136,10 +138,13 @@ class PageJudge {
 // (also when `observed` is "removed" already: a 304 of such a page).
 // `body_sha256` is the digest of the page judged (the last one on a 304): when it
 // is the body of the link's newest evidence, the content is still there and a
-// rule set that no longer flags it has changed, not the page: alive.
+// rule set that no longer flags it has changed, not the page: alive. So too
+// when `evidence_flagged` is false: the rules in force no longer flag the
+// newest evidence itself (PageJudge::FlagsBody), so it is not the page that
+// changed (a view counter or a token differs in every fetch of most pages).
 std::string ApplyJudgement(const storage::DueLink& due, const Judgement& j,
-                           const std::string& body_sha256, const std::string& observed,
-                           std::string* reason);
+                           const std::string& body_sha256, bool evidence_flagged,
+                           const std::string& observed, std::string* reason);
 
 // A response's headers as a JSON array [[name, value], ...] (capped).
 std::string HeadersJson(const crawler::FetchResult& fetch);
