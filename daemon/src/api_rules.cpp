@@ -112,22 +112,19 @@ void ListRules(const Context& ctx, const Call&, Done done) {
 
 void ReloadRules(const Context& ctx, const Call& call, Done done) {
   if (ctx.options.hooks.rules == nullptr) return done(NoRules());
-  const auto running = ctx.options.hooks.rules->Current();
-  const std::string previous = running->version();
-  std::vector<matcher::LoadError> errors;
-  auto loaded = ctx.options.hooks.rules->Reload(&errors);
-  LogReload("by agency " + call.actor.agency + " (token " + std::to_string(call.actor.token_id) + ")",
-            loaded, errors, *running);
+  // A refused reload is on the record too: someone tried to change the rules.
+  const ReloadOutcome r =
+      ReloadAndAudit(*ctx.options.hooks.rules, ctx.store, call.actor,
+                     "by agency " + call.actor.agency + " (token " + std::to_string(call.actor.token_id) + ")");
+  const auto& loaded = r.loaded;
+  const std::string& previous = r.previous;
   if (!loaded.ok() && loaded.status().code() == Status::Code::kUnavailable) {
     return done(FromStatus(loaded.status()));  // another reload is running: nothing was tried
   }
-  // A refused reload is on the record too: someone tried to change the rules.
-  if (auto st = AuditReload(ctx.store, call.actor, previous, loaded, errors.size()); !st.ok()) {
-    return done(FromStatus(st));
-  }
+  if (!r.audited.ok()) return done(FromStatus(r.audited));
   if (!loaded.ok()) {
     json list = json::array();
-    for (const auto& e : errors) list.push_back(LoadErrorJson(e));
+    for (const auto& e : r.errors) list.push_back(LoadErrorJson(e));
     if (list.empty()) list.push_back({{"text", loaded.status().message()}});
     return done(Json(422, {{"error",
                             {{"code", "invalid_argument"},

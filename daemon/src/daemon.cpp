@@ -186,17 +186,11 @@ void WatchHangup(asio::signal_set& hup, RuleSource& rules, storage::Store& store
   hup.async_wait([&hup, &rules, &store, &workers](const boost::system::error_code& ec, int) {
     if (ec) return;
     asio::post(workers, [&rules, &store] {
-      std::vector<matcher::LoadError> errors;
-      const auto running = rules.Current();
-      auto loaded = rules.Reload(&errors);
-      LogReload("on SIGHUP", loaded, errors, *running);
-      if (!loaded.ok() && loaded.status().code() == Status::Code::kUnavailable) return;  // one was running
       storage::Actor daemon;
       daemon.token_id = 0;
       daemon.agency = "linkwatchd";
-      if (auto st = AuditReload(store, daemon, running->version(), loaded, errors.size()); !st.ok()) {
-        spdlog::error("recording the SIGHUP reload in the audit log: {}", st.ToString());
-      }
+      const ReloadOutcome r = ReloadAndAudit(rules, store, daemon, "on SIGHUP");
+      if (!r.audited.ok()) spdlog::error("recording the SIGHUP reload in the audit log: {}", r.audited.ToString());
     });
     WatchHangup(hup, rules, store, workers);
   });

@@ -191,16 +191,23 @@ void LogReload(std::string_view cause, const Result<std::shared_ptr<const matche
   }
 }
 
-Status AuditReload(storage::Store& store, const storage::Actor& actor, const std::string& previous,
-                   const Result<std::shared_ptr<const matcher::RuleSet>>& loaded, size_t errors) {
-  json detail = {{"ok", loaded.ok()}, {"previous", previous}};
-  if (loaded.ok()) {
-    detail["version"] = (*loaded)->version();
-    detail["rules"] = (*loaded)->rules().size();
+ReloadOutcome ReloadAndAudit(RuleSource& rules, storage::Store& store, const storage::Actor& actor,
+                             std::string_view cause) {
+  const auto running = rules.Current();
+  std::vector<matcher::LoadError> errors;
+  auto loaded = rules.Reload(&errors);
+  LogReload(cause, loaded, errors, *running);
+  ReloadOutcome out{std::move(loaded), std::move(errors), running->version(), Status::Ok()};
+  if (!out.loaded.ok() && out.loaded.status().code() == Status::Code::kUnavailable) return out;
+  json detail = {{"ok", out.loaded.ok()}, {"previous", out.previous}};
+  if (out.loaded.ok()) {
+    detail["version"] = (*out.loaded)->version();
+    detail["rules"] = (*out.loaded)->rules().size();
   } else {
-    detail["errors"] = errors;
+    detail["errors"] = out.errors.size();
   }
-  return store.AppendAudit(actor, "rules.reload", "rules", detail.dump());
+  out.audited = store.AppendAudit(actor, "rules.reload", "rules", detail.dump());
+  return out;
 }
 
 std::shared_ptr<const matcher::RuleSet> RuleSource::Current() const {

@@ -56,12 +56,23 @@ class RuleSource {
 void LogReload(std::string_view cause, const Result<std::shared_ptr<const matcher::RuleSet>>& loaded,
                const std::vector<matcher::LoadError>& errors, const matcher::RuleSet& running);
 
-// Records a reload, accepted or refused, in the audit log as "rules.reload"
-// (target "rules"; detail ok, previous version, and the new version and rule
-// count or the number of errors). `actor` is the caller, or the daemon itself
-// (token 0, agency "linkwatchd") for a SIGHUP.
-Status AuditReload(storage::Store& store, const storage::Actor& actor, const std::string& previous,
-                   const Result<std::shared_ptr<const matcher::RuleSet>>& loaded, size_t errors);
+// What one reload came to: the new set or why it was refused, the version in
+// force before, and whether recording it in the audit log failed.
+struct ReloadOutcome {
+  Result<std::shared_ptr<const matcher::RuleSet>> loaded;
+  std::vector<matcher::LoadError> errors;
+  std::string previous;  // version of the set in force before
+  Status audited;        // Ok, or why the audit row could not be written
+};
+
+// Loads the rules again for `actor` (the caller, or the daemon itself: token 0,
+// agency "linkwatchd", for a SIGHUP), logs it as LogReload with `cause`, and
+// records it, accepted or refused, in the audit log as "rules.reload" (target
+// "rules"; detail ok, previous version, and the new version and rule count or
+// the number of errors). A reload refused because another one runs
+// (kUnavailable) tried nothing and is not audited.
+ReloadOutcome ReloadAndAudit(RuleSource& rules, storage::Store& store, const storage::Actor& actor,
+                             std::string_view cause);
 
 // Why a page that answers 2xx counts as removed: it carried flagged content
 // once and no longer does.
