@@ -95,6 +95,7 @@ int RunReviewList(Context& ctx, const ReviewListOptions& o) {
 void PrintReviewed(std::ostream& out, const json& link) {
   out << "link #" << FieldText(link, "id") << "  " << FieldText(link, "canonical_url") << '\n'
       << "  found on     " << FieldText(Member(link, "found_from"), "url") << '\n'
+      << "  found for    " << FieldText(Member(link, "found_from"), "reason") << '\n'
       << "  review       " << FieldText(link, "review_state") << '\n'
       << "  status       " << FieldText(link, "status") << "  flagged " << FieldText(link, "flagged") << '\n'
       << "  views        " << FieldText(link, "views") << "  reposts " << FieldText(link, "repost_count") << '\n'

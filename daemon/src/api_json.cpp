@@ -127,6 +127,17 @@ json TimeOrNull(const std::optional<TimeMs>& t) {
   return t ? json(FormatIso8601(*t)) : json(nullptr);
 }
 
+namespace {
+
+// A discovered link: the page that led here, and why it was kept.
+json FoundFrom(const storage::Link& l) {
+  return {{"id", *l.found_from},
+          {"url", l.found_from_url},
+          {"reason", l.found_reason.empty() ? json(nullptr) : json(l.found_reason)}};
+}
+
+}  // namespace
+
 json LinkJson(const storage::Link& l, bool with_reports) {
   json j = {{"id", l.id},
             {"canonical_url", l.canonical_url},
@@ -146,7 +157,7 @@ json LinkJson(const storage::Link& l, bool with_reports) {
             {"likes", OrNull(l.likes)},
             {"comments", OrNull(l.comments)},
             {"cluster_id", OrNull(l.cluster_id)},
-            {"found_from", l.found_from ? json({{"id", *l.found_from}, {"url", l.found_from_url}}) : json(nullptr)},
+            {"found_from", l.found_from ? FoundFrom(l) : json(nullptr)},
             {"depth", l.depth},
             {"reviewed_at", TimeOrNull(l.reviewed_at)},
             {"review_reason", l.review_reason.empty() ? json(nullptr) : json(l.review_reason)},

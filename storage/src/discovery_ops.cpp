@@ -77,13 +77,14 @@ Result<int64_t> InsertDiscovered(WriteContext& ctx, const CandidateVerdict& v, c
                                  const std::string& host) {
   auto stmt = ctx.db.Prepare(
       "INSERT INTO link (canonical_url, submitted_url, host, origin, review_state, category, "
-      "status, next_check_at, created_at, found_from, depth) "
-      "VALUES (?1, ?2, ?3, 'discovered', 'pending', ?4, 'pending', ?5, ?5, ?6, ?7) "
+      "status, next_check_at, created_at, found_from, depth, found_reason) "
+      "VALUES (?1, ?2, ?3, 'discovered', 'pending', ?4, 'pending', ?5, ?5, ?6, ?7, ?8) "
       "ON CONFLICT (canonical_url) DO NOTHING");
   if (!stmt.ok()) return stmt.status();
   const std::string& category = v.category.empty() ? origin.category : v.category;
   stmt->Bind(1, v.key).Bind(2, origin.url).Bind(3, host).Bind(4, category);
   stmt->Bind(5, v.checked_at).Bind(6, origin.found_from).Bind(7, int64_t{origin.depth});
+  stmt->Bind(8, v.reason);
   if (auto st = stmt->Run(); !st.ok()) return st;
   if (ctx.db.Changes() == 0) return int64_t{0};  // registered meanwhile
   const int64_t id = ctx.db.LastInsertId();

@@ -13,7 +13,7 @@ const std::string kLinkSelect =
     "l.reappeared_at, l.matches, l.rules_version, l.flagged_at, l.last_flagged_at, "
     "l.likes, l.comments, l.cluster_id, l.found_from, "
     "(SELECT f.canonical_url FROM link f WHERE f.id = l.found_from), l.depth, l.reviewed_at, "
-    "l.review_reason "
+    "l.review_reason, l.found_reason "
     "FROM link l ";
 
 std::optional<int> OptInt32(const Stmt& s, int col) {
@@ -55,6 +55,7 @@ Link ReadLink(const Stmt& s) {
   l.depth = static_cast<int>(s.Int(28));
   l.reviewed_at = s.OptInt(29);
   l.review_reason = s.Text(30);
+  l.found_reason = s.Text(31);
   return l;
 }
 

@@ -455,6 +455,18 @@ Status RewriteValueChecks(Db& db) {
   return db.Exec("SELECT count(*) FROM sqlite_schema");
 }
 
+// Version 10: why a discovered link was found (the rules that flagged it, or
+// the cluster it joined), on the link, as review shows it. Links found before
+// take it from their audit row, which has always carried it.
+constexpr const char* kSchemaV10 = R"sql(
+ALTER TABLE link ADD COLUMN found_reason TEXT;
+UPDATE link SET found_reason = (
+  SELECT json_extract(a.detail, '$.reason') FROM audit a
+  WHERE a.action = 'link.discover' AND a.target = 'link:' || link.id
+  ORDER BY a.id DESC LIMIT 1)
+WHERE origin = 'discovered';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -465,6 +477,7 @@ constexpr Migration kMigrations[] = {
     {7, kSchemaV7},
     {8, kSchemaV8},
     {9, "", &RewriteValueChecks},
+    {10, kSchemaV10},
 };
 
 Status CheckIsOurs(Db& db, int version) {

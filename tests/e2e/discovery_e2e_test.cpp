@@ -174,6 +174,13 @@ TEST_CASE("one registered copy leads to the others, reviewed, clustered and coun
   REQUIRE(by_path.count("/copy-c") == 1);
   REQUIRE(by_path.count("/copy-d") == 1);
   const int64_t b = by_path["/copy-b"]["id"], cc = by_path["/copy-c"]["id"], d = by_path["/copy-d"]["id"];
+  // Each says why it was kept: the rule that flagged it, or the cluster its text joined.
+  CHECK(by_path["/copy-b"]["found_from"]["reason"] == "rules: cd-001");
+  CHECK(by_path["/copy-d"]["found_from"]["reason"] == "rules: cd-001");
+  CHECK_THAT(by_path["/copy-c"]["found_from"]["reason"].get<std::string>(), Catch::StartsWith("cluster: "));
+  const auto why = c.Cli(reviewer, {"review", "show", std::to_string(b)});
+  REQUIRE(why.exit_code == 0);
+  CHECK_THAT(why.out, Catch::Contains("found for    rules: cd-001"));
 
   // The review queue on the command line shows the source page.
   const auto listed = c.Cli(reviewer, {"review", "list"});

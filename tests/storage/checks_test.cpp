@@ -808,11 +808,13 @@ TEST_CASE("a version 1 database migrates to the latest version and keeps its row
   MakeVersion1(path);
   ManualClock clock(kStart + 1000);
   auto store = MustOpen(path, clock);
-  CHECK(store->SchemaVersion() == 9);
-  CHECK(Store::LatestSchemaVersion() == 9);
+  CHECK(store->SchemaVersion() == 10);
+  CHECK(Store::LatestSchemaVersion() == 10);
   {
     RawDb raw(path);
-    CHECK(raw.Int("PRAGMA user_version") == 9);
+    CHECK(raw.Int("PRAGMA user_version") == 10);
+    // Version 10: a discovered link without its discovery's audit row has no reason.
+    CHECK(raw.Int("SELECT count(*) FROM link WHERE found_reason IS NULL") == 2);
     // Version 9: no value constraint is an IN list (a temporary b-tree each time it runs).
     CHECK(raw.Int("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '% IN (''%'") == 0);
     CHECK(raw.Int("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
@@ -870,6 +872,38 @@ TEST_CASE("a version 1 database migrates to the latest version and keeps its row
   CHECK(*store->RecordChecks({Outcome(leased->at(0), kStart + 1500, "removed", 404)}) ==
         std::vector<bool>{true});
   CHECK(store->GetLink(1)->removed_since == kStart);
+}
+
+TEST_CASE("version 10 gives each link discovered before it the reason its audit row gave") {
+  TempDir dir;
+  const std::string path = dir.File("v9.db");
+  MigratedTo(path, 9).reset();
+  {
+    RawDb raw(path);
+    const std::string t = std::to_string(kStart);
+    raw.Exec("INSERT INTO link (id, canonical_url, submitted_url, host, origin, review_state, category, "
+             "status, next_check_at, created_at, found_from, depth) VALUES "
+             "(1, 'https://a.example/1', 'https://a.example/1', 'a.example', 'registered', 'confirmed', "
+             "'extremism', 'alive', " + t + ", " + t + ", NULL, 0), "
+             "(2, 'https://b.example/2', 'https://b.example/2', 'b.example', 'discovered', 'pending', "
+             "'extremism', 'pending', " + t + ", " + t + ", 1, 1), "
+             "(20, 'https://c.example/20', 'https://c.example/20', 'c.example', 'discovered', 'pending', "
+             "'extremism', 'pending', " + t + ", " + t + ", 1, 1)");
+    raw.Exec("INSERT INTO audit (at, token_id, agency, action, target, detail, prev_hash, hash) VALUES "
+             "(" + t + ", 0, 'linkwatchd', 'link.discover', 'link:2', "
+             "'{\"found_from\":1,\"reason\":\"rules: cd-001\",\"url\":\"https://b.example/2\"}', '', 'h1'), "
+             "(" + t + ", 0, 'linkwatchd', 'link.status', 'link:20', '{\"reason\":\"not this\"}', 'h1', 'h2'), "
+             "(" + t + ", 0, 'linkwatchd', 'link.discover', 'link:20', "
+             "'{\"found_from\":1,\"reason\":\"cluster: abc\",\"url\":\"https://c.example/20\"}', 'h2', 'h3'), "
+             "(" + t + ", 0, 'linkwatchd', 'link.discover', 'link:1', '{\"reason\":\"not registered links\"}', "
+             "'h3', 'h4')");
+  }
+  ManualClock clock(kStart + 1000);
+  auto store = MustOpen(path, clock);
+  CHECK(store->SchemaVersion() == 10);
+  CHECK(store->GetLink(2)->found_reason == "rules: cd-001");
+  CHECK(store->GetLink(20)->found_reason == "cluster: abc");
+  CHECK(store->GetLink(1)->found_reason.empty());
 }
 
 // The statements of a check that set constrained values (as the writer's do).

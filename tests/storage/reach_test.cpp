@@ -184,6 +184,7 @@ TEST_CASE("candidates are queued only within scope, depth and the day's budget")
     CHECK(link.review_state == "pending");
     CHECK(link.found_from == from);
     CHECK(link.found_from_url == "https://example.org/0");
+    CHECK(link.found_reason == "rules: cd-001");
     CHECK(link.depth == 1);
     CHECK(link.category == "extremism");  // found_from's
     CHECK(link.next_check_at == v.checked_at);

@@ -148,6 +148,7 @@ struct Link {
   int64_t repost_count = 0;             // other links in the cluster (rejected ones left out)
   std::optional<int64_t> found_from;    // discovered links: the page that led here
   std::string found_from_url;
+  std::string found_reason;             // why: "rules: r1, r2" or "cluster: KEY"
   int depth = 0;                        // 0 registered; n: n links away from a registered one
   std::optional<TimeMs> reviewed_at;
   std::string review_reason;
