@@ -159,8 +159,10 @@ std::string RenderJson(const ReportData& d) {
 
 namespace {
 
-// A number as the report writes it: -? digits, with . and exponent.
+// A number as the report writes it: -? digits, with . and exponent. Not
+// "-inf" or "-nan", which from_chars takes but a spreadsheet reads as names.
 bool LooksNumeric(std::string_view text) {
+  if (text.find_first_not_of("0123456789.eE+-") != std::string_view::npos) return false;
   double ignored = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ignored);
   return ec == std::errc() && end == text.data() + text.size();

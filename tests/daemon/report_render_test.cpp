@@ -233,6 +233,12 @@ TEST_CASE("the CSV report is one long table that parses back") {
   CHECK(daemon::CsvField("\t=1") == "'\t=1");
   CHECK(daemon::CsvField("-5") == "-5");
   CHECK(daemon::CsvField("-0.25") == "-0.25");
+  CHECK(daemon::CsvField("-1.5e3") == "-1.5e3");
+  // What from_chars reads as a number but a spreadsheet reads as a name or formula.
+  CHECK(daemon::CsvField("-inf") == "'-inf");
+  CHECK(daemon::CsvField("-nan") == "'-nan");
+  CHECK(daemon::CsvField("-infinity") == "'-infinity");
+  CHECK(daemon::CsvField("+nan(x)") == "'+nan(x)");
 }
 
 TEST_CASE("the HTML report is one self-contained file with three charts") {
