@@ -41,6 +41,10 @@ crawler::FetchOptions WebhookFetchOptions(const NotificationsConfig& c, const cr
   return o;
 }
 
+// The last error of a notification whose webhook left the configuration: it
+// is never sent there again (an operator may have removed it on purpose).
+constexpr const char* kUnconfigured = "not sent: the webhook is no longer in the configuration";
+
 }  // namespace
 
 std::vector<std::string> EventsOf(const CheckEvent& e) {
@@ -132,9 +136,49 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
   Result<std::vector<storage::Notification>> Lease(int n) {  // on a worker
     return store.LeaseNotifications(clock.Now(), n, config.timeout_ms + kLeaseSlackMs);
   }
-  void Start(storage::Notification n) { DoSend(std::move(n)); }
+  void Start(storage::Notification n) {
+    if (!Configured(n.webhook)) return Unsent(n);
+    DoSend(std::move(n));
+  }
   void LeaseEnded() {}
   void Poll() { loop.Poll(shared_from_this()); }
+
+  bool Configured(const std::string& url) const {
+    return std::any_of(config.webhooks.begin(), config.webhooks.end(),
+                       [&](const WebhookConfig& hook) { return hook.url == url; });
+  }
+
+  // A notification sent again (`notifications retry`) to a webhook removed
+  // since the start: failed at once, unsent.
+  void Unsent(const storage::Notification& n) {
+    spdlog::warn("notification {} ({}) to {}: {}", n.id, n.event, n.webhook, kUnconfigured);
+    storage::DeliveryResult d;
+    d.id = n.id;
+    d.error = kUnconfigured;
+    Record(std::move(d));
+  }
+
+  void Record(storage::DeliveryResult d) {
+    workers([self = shared_from_this(), d = std::move(d)] {
+      if (auto st = self->store.RecordDeliveries({d}); !st.ok()) {
+        spdlog::error("recording a notification delivery: {}", st.ToString());
+      }
+    });
+  }
+
+  // On a worker, at the start: what was pending for a webhook no longer
+  // configured fails, unsent, rather than waiting for ever or going there.
+  void FailUnconfigured() {
+    std::vector<std::string> urls;
+    for (const auto& hook : config.webhooks) urls.push_back(hook.url);
+    auto failed = store.FailNotificationsExcept(std::move(urls), kUnconfigured);
+    if (!failed.ok()) {
+      spdlog::error("failing notifications of removed webhooks: {}", failed.status().ToString());
+    } else if (*failed > 0) {
+      spdlog::warn("{} pending notification(s) for webhooks no longer in the configuration failed, unsent "
+                   "(linkwatch notifications failed)", *failed);
+    }
+  }
 
   void DoSend(storage::Notification n) {
     ++running;
@@ -162,11 +206,7 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
                      n.webhook, n.attempts + 1, d.error);
       }
     }
-    workers([self = shared_from_this(), d = std::move(d)] {
-      if (auto st = self->store.RecordDeliveries({d}); !st.ok()) {
-        spdlog::error("recording a notification delivery: {}", st.ToString());
-      }
-    });
+    Record(std::move(d));
     Poll();
   }
 
@@ -207,7 +247,12 @@ void Notifier::OnDiscovered(const DiscoveryEvent& e) {
 }
 
 void Notifier::Start() {
-  if (!impl_->config.webhooks.empty()) impl_->Poll();
+  // Polled with no webhook too: a failed notification sent again then fails
+  // at once, unsent, instead of staying pending.
+  impl_->workers([impl = impl_] {
+    impl->FailUnconfigured();
+    asio::post(impl->io, [impl] { impl->Poll(); });
+  });
 }
 
 void Notifier::Stop() {

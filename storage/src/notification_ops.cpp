@@ -121,6 +121,20 @@ Result<int64_t> RetryNotificationRows(WriteContext& ctx, const Actor& actor, std
   return queued;
 }
 
+Result<int64_t> FailNotificationRowsExcept(WriteContext& ctx, const std::vector<std::string>& webhooks,
+                                           const std::string& error) {
+  // The configured URLs as one JSON array, so that the statement is the same
+  // for any number of them.
+  auto stmt = ctx.db.Prepare(
+      "UPDATE notification SET state = 'failed', last_error = ?2, next_at = NULL, finished_at = ?3 "
+      "WHERE state = 'pending' AND webhook NOT IN (SELECT value FROM json_each(?1))");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, JsonText(nlohmann::json(webhooks)));
+  stmt->Bind(2, std::string_view(error).substr(0, kMaxErrorBytes)).Bind(3, ctx.clock.Now());
+  if (auto st = stmt->Run(); !st.ok()) return st;
+  return int64_t{ctx.db.Changes()};
+}
+
 Result<std::vector<Notification>> QueryNotifications(Db& db, const std::string& state, int limit) {
   auto stmt = db.Prepare(kSelect + "WHERE state = ?1 ORDER BY id DESC LIMIT ?2");
   if (!stmt.ok()) return stmt.status();

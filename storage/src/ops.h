@@ -85,6 +85,8 @@ Result<std::vector<Notification>> LeaseNotificationRows(WriteContext& ctx, TimeM
 Status RecordDeliveryRows(WriteContext& ctx, const std::vector<DeliveryResult>& results);
 Result<std::vector<Notification>> QueryNotifications(Db& db, const std::string& state, int limit);
 Result<int64_t> RetryNotificationRows(WriteContext& ctx, const Actor& actor, std::optional<int64_t> id);
+Result<int64_t> FailNotificationRowsExcept(WriteContext& ctx, const std::vector<std::string>& webhooks,
+                                           const std::string& error);
 
 // ---- the weekly report (report_read.cpp) ----
 // REQUIRES: the query was validated. `now` is the report's generation time.

@@ -358,6 +358,12 @@ Result<int64_t> SqliteStore::RetryNotifications(const Actor& actor, std::optiona
   return WriteSync<int64_t>([actor, id](WriteContext& ctx) { return RetryNotificationRows(ctx, actor, id); });
 }
 
+Result<int64_t> SqliteStore::FailNotificationsExcept(std::vector<std::string> webhooks, std::string error) {
+  return WriteSync<int64_t>([webhooks = std::move(webhooks), error = std::move(error)](WriteContext& ctx) {
+    return FailNotificationRowsExcept(ctx, webhooks, error);
+  });
+}
+
 Result<ReportData> SqliteStore::Report(const ReportQuery& query) {
   if (auto st = ValidateReportQuery(query); !st.ok()) return st;
   return Read([this, &query](Db& db) { return QueryReport(db, query, clock_->Now()); });

@@ -3,6 +3,8 @@
 // kept as failed and visible; a slow one never slows checking.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -154,4 +156,80 @@ TEST_CASE("a page taken down reaches the webhook within seconds, failures stay v
   const size_t after = call("GET", "/v1/links/" + std::to_string(id) + "/history?limit=1000")["checks"].size();
   CHECK(after >= before + 2);
   CHECK(call("GET", "/v1/audit/verify")["ok"] == true);
+}
+
+TEST_CASE("a webhook taken out of the configuration is never posted to again") {
+  test::TempDir dir;
+  test::TestWebServer web;
+  test::TestWebServer hooks;
+  hooks.Set("/old-hook", 500);
+  hooks.SetBody("/new-hook", "ok");
+  // The old webhook's first attempt fails; the next would be a minute later.
+  const std::string schedule = test::kFastSchedule + R"toml(
+[crawler]
+per_host_delay_ms = 0
+max_retries = 0
+
+[notifications]
+max_attempts = 5
+retry_base_ms = 60000
+timeout_ms = 1000
+poll_interval_ms = 100
+)toml";
+  test::WriteFile(dir.File("old.toml"), schedule + "\n[[webhook]]\nurl = \"" + hooks.Url("/old-hook") + "\"\n");
+  test::WriteFile(dir.File("new.toml"), schedule + "\n[[webhook]]\nurl = \"" + hooks.Url("/new-hook") + "\"\n");
+  web.Set("/gone", 404);
+
+  test::Daemon d = test::StartDaemon(kDaemon, dir.File("data"), {"--config", dir.File("old.toml")}, true);
+  const std::string token = d.first_token;
+  auto call = [&](uint16_t port, const std::string& method, const std::string& target, const std::string& body = "") {
+    auto r = test::Http(port, method, target, body, token);
+    INFO(target << ": " << r.body);
+    REQUIRE(r.status < 300);
+    return json::parse(r.body);
+  };
+  auto wait = [](auto pred) {
+    for (int i = 0; i < 200; ++i) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  call(d.port, "POST", "/v1/links",
+       json{{"url", web.Url("/gone")}, {"basis", "Court 1"}, {"category", "extremist"}}.dump());
+  REQUIRE(wait([&] { return hooks.Count("/old-hook") == 1; }));
+  const auto pending = [&](uint16_t port) {
+    const json page = call(port, "GET", "/v1/notifications?state=pending");  // kept alive for the loop
+    return page["notifications"];
+  };
+  REQUIRE(wait([&] { return pending(d.port).size() == 1 && pending(d.port)[0]["attempts"] == 1; }));
+  const json id = pending(d.port)[0]["id"];
+  d.child->Signal(SIGTERM);
+  REQUIRE(d.child->Wait() == 0);
+
+  // Restarted without it: the pending delivery fails at once, unsent, and says why.
+  test::Daemon again = test::StartDaemon(kDaemon, dir.File("data"), {"--config", dir.File("new.toml")}, true);
+  const auto failed = [&] {
+    const json page = call(again.port, "GET", "/v1/notifications?state=failed");  // kept alive for the loop
+    for (const auto& n : page["notifications"]) {
+      if (n["id"] == id) return n;
+    }
+    return json(nullptr);
+  };
+  REQUIRE(wait([&] { return !failed().is_null(); }));
+  CHECK(failed()["last_error"] == "not sent: the webhook is no longer in the configuration");
+  CHECK(failed()["attempts"] == 1);
+  CHECK_THAT(again.child->Stderr(), Catch::Contains("no longer in the configuration"));
+
+  // Sent again by an operator, it fails at once too: the old receiver never hears of it.
+  const auto retry = test::Run({kCli, "--url", "http://127.0.0.1:" + std::to_string(again.port), "--token", token,
+                                "notifications", "retry", id.dump()});
+  REQUIRE(retry.exit_code == 0);
+  REQUIRE(wait([&] { return !failed().is_null() && failed()["finished_at"] != nullptr; }));
+  CHECK(wait([&] { return again.child->Stderr().find("notification " + id.dump() + " (link.removed)") !=
+                          std::string::npos; }));
+  CHECK(failed()["last_error"] == "not sent: the webhook is no longer in the configuration");
+  CHECK(hooks.Count("/old-hook") == 1);
+  CHECK(hooks.Count("/new-hook") == 0);
+  CHECK(pending(again.port).empty());
 }

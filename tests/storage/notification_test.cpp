@@ -92,5 +92,36 @@ TEST_CASE("failed notifications are sent again on request, one or all, and the r
   RequireChainOk(fx.store());
 }
 
+TEST_CASE("pending notifications of a webhook no longer configured fail unsent, the others stay") {
+  Fixture fx(0);
+  auto ids = fx.store().QueueNotifications({Item("link.removed", "http://127.0.0.1:9/gone"),
+                                            Item("link.removed", "http://127.0.0.1:9/kept"),
+                                            Item("link.blocked", "http://127.0.0.1:9/gone"),
+                                            Item("link.flagged", "http://127.0.0.1:9/gone2")});
+  REQUIRE(ids.ok());
+  // One of the removed webhook's was delivered already: it stays delivered.
+  REQUIRE(fx.store().LeaseNotifications(kStart, 1, 60'000)->at(0).id == ids->at(0));
+  REQUIRE(fx.store().RecordDeliveries({{ids->at(0), true, "", std::nullopt}}).ok());
+  fx.clock().Set(kStart + 500);
+
+  auto failed = fx.store().FailNotificationsExcept({"http://127.0.0.1:9/kept"}, "not sent: removed");
+  REQUIRE(failed.ok());
+  CHECK(*failed == 2);
+  const auto rows = fx.store().ListNotifications("failed", 10);
+  REQUIRE(rows->size() == 2);
+  for (const Notification& n : *rows) {
+    CHECK(n.webhook != "http://127.0.0.1:9/kept");
+    CHECK(n.last_error == "not sent: removed");
+    CHECK(n.attempts == 0);
+    CHECK(n.finished_at == kStart + 500);
+    CHECK_FALSE(n.next_at.has_value());
+  }
+  CHECK(fx.store().ListNotifications("pending", 10)->size() == 1);
+  CHECK(fx.store().ListNotifications("delivered", 10)->size() == 1);
+  // With no webhook at all, every pending one fails.
+  CHECK(*fx.store().FailNotificationsExcept({}, "none") == 1);
+  CHECK(fx.store().ListNotifications("pending", 10)->empty());
+}
+
 }  // namespace
 }  // namespace linkwatch::storage::testing

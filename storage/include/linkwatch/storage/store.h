@@ -586,6 +586,11 @@ class Store {
   // "notification.retry". Returns how many; kNotFound for an unknown id,
   // kInvalidArgument for one that has not failed.
   virtual Result<int64_t> RetryNotifications(const Actor& actor, std::optional<int64_t> id) = 0;
+  // Fails for good, unsent, every pending notification whose webhook is not
+  // in `webhooks` (one removed from the configuration), with `error` as its
+  // last error. Returns how many.
+  virtual Result<int64_t> FailNotificationsExcept(std::vector<std::string> webhooks,
+                                                  std::string error) = 0;
 
   // ---- the weekly report ----
   // Every figure of report.h for one ISO week. kInvalidArgument for a query
