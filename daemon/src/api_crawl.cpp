@@ -140,6 +140,7 @@ void CrawlStatus(const Context& ctx, const Call&, Done done) {
                       {"checks_recorded", s.checks_recorded},
                       {"leases_lost", s.leases_lost},
                       {"checks_per_minute", s.checks_per_minute},
+                      {"links_postponed", s.links_postponed},
                       {"pages_matched", s.pages_matched},
                       {"pages_carried_over", s.pages_carried_over},
                       {"pages_flagged", s.pages_flagged},

@@ -89,6 +89,8 @@ SchedulerOptions SchedulerOptionsFrom(const Config& config) {
   o.max_in_flight = config.crawler.max_in_flight;
   o.lease_ms = config.schedule.lease_seconds * 1000;
   o.poll_interval_ms = config.schedule.poll_interval_ms;
+  o.max_per_host = config.crawler.max_per_host;
+  o.per_host_delay_ms = config.crawler.per_host_delay_ms;
   o.policy = config.schedule.policy;
   o.canon = config.canon;
   return o;
@@ -247,10 +249,12 @@ int Serve(const Config& config, storage::Store& store) {
   api_options.hooks.crawl_stats = [&scheduler, &fetcher, &discoverer] {
     const SchedulerStats s = scheduler.Stats();
     const DiscoveryStats d = discoverer.Stats();
-    return CrawlStats{s.in_flight,          fetcher.InFlight(),   fetcher.Queued(),
-                      s.checks_recorded,    s.leases_lost,        s.checks_per_minute,
-                      s.pages_matched,      s.pages_carried_over, s.pages_flagged,
-                      d.offered,            d.fetched,            d.discovered};
+    CrawlStats c{s.in_flight,          fetcher.InFlight(),   fetcher.Queued(),
+                 s.checks_recorded,    s.leases_lost,        s.checks_per_minute,
+                 s.links_postponed,    s.pages_matched,      s.pages_carried_over,
+                 s.pages_flagged,      d.offered,            d.fetched,
+                 d.discovered};
+    return c;
   };
   api_options.hooks.rules = &rules;
   api_options.hooks.metrics = [&metrics] { return metrics.Render(); };

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <algorithm>
 #include <deque>
+#include <unordered_map>
 #include <optional>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,28 @@ constexpr TimeMs kThroughputWindowMs = 60 * 1000;
 // Fetched outcomes not yet recorded may reach this multiple of max_in_flight
 // before leasing waits for the writer.
 constexpr int64_t kMaxUnrecordedFactor = 2;
+// A host may hold its fetch slots and about this much more of its own work
+// (at its per-host delay) in the fetcher; the rest of its due links wait in
+// the database, so that one busy host never fills the slots of all the others.
+constexpr int64_t kHostBacklogMs = 2000;
+// The spacing of a postponed host's links when it has no per-host delay.
+constexpr int64_t kHostStepMs = 100;
+// Postponement times kept per host, pruned beyond this many hosts.
+constexpr size_t kMaxPostponedHosts = 4096;
+
+// 0: no quota (max_per_host unset).
+int HostQuota(const SchedulerOptions& o) {
+  if (o.max_per_host <= 0) return 0;
+  const int64_t d = o.per_host_delay_ms;
+  const int64_t backlog = d > 0 ? (kHostBacklogMs + d - 1) / d : o.max_per_host;
+  return static_cast<int>(std::min<int64_t>(o.max_per_host + std::max<int64_t>(backlog, 1), o.max_in_flight));
+}
+
+// The time between two postponed links of one host: its pace.
+int64_t HostStepMs(const SchedulerOptions& o) {
+  if (o.per_host_delay_ms > 0) return o.per_host_delay_ms;
+  return std::max<int64_t>(1, kHostStepMs / std::max(1, o.max_per_host));
+}
 
 std::mt19937_64& ThreadRng() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -251,7 +275,16 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
       spdlog::error("leasing due links: {}", due.status().ToString());
       return ArmPoll();
     }
-    for (auto& link : *due) DoFetch(std::move(link));
+    std::vector<storage::Store::Postponed> later;
+    const TimeMs now = clock.Now();
+    for (auto& link : *due) {
+      if (quota > 0 && HostFetching(link.link.host) >= quota) {
+        later.push_back(PostponeOf(link.link, now));
+      } else {
+        DoFetch(std::move(link));
+      }
+    }
+    if (!later.empty()) Postpone(std::move(later));
     if (static_cast<int>(due->size()) == wanted) return DoPoll();  // more may be due
     ArmPoll();
   }
@@ -264,9 +297,43 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     });
   }
 
+  // -- one host's share
+  int HostFetching(const std::string& host) const {
+    const auto it = host_fetching.find(host);
+    return it == host_fetching.end() ? 0 : it->second;
+  }
+
+  void HostDone(const std::string& host) {
+    const auto it = host_fetching.find(host);
+    if (it != host_fetching.end() && --it->second <= 0) host_fetching.erase(it);
+  }
+
+  // The host has all it can take: the link is due again once the host's
+  // pace reaches it, behind the host's links postponed before it.
+  storage::Store::Postponed PostponeOf(const storage::DueLink& link, TimeMs now) {
+    if (postponed_until.size() > kMaxPostponedHosts) {
+      std::erase_if(postponed_until, [now](const auto& kv) { return kv.second < now; });
+    }
+    const int64_t step = HostStepMs(options);
+    TimeMs& until = postponed_until[link.host];
+    until = std::max(until, now + quota * step) + step;
+    return {link.id, link.lease_id, until};
+  }
+
+  void Postpone(std::vector<storage::Store::Postponed> later) {
+    spdlog::debug("{} due links postponed: their hosts have all the work they can take", later.size());
+    stats_postponed.fetch_add(static_cast<int64_t>(later.size()));
+    workers([self = shared_from_this(), later = std::move(later)]() mutable {
+      // On failure the leases run out and the links come due again.
+      auto n = self->store.PostponeLeased(std::move(later));
+      if (!n.ok()) spdlog::error("postponing links of busy hosts: {}", n.status().ToString());
+    });
+  }
+
   // -- fetching
   void DoFetch(Leased leased) {
     ++fetching;
+    ++host_fetching[leased.link.host];
     ++in_flight;
     stats_in_flight.store(in_flight);
     storage::DueLink due = std::move(leased.link);
@@ -290,6 +357,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
 
   void OnFetched(storage::DueLink due, crawler::FetchResult r) {
     --fetching;
+    HostDone(due.host);
     if (stopping && IsCancelled(r)) {
       // Cut short by shutdown: not a finding. The lease is released at the next start.
       --in_flight;
@@ -402,6 +470,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   const PageJudge* judge;  // null: pages are not judged
   SchedulerOptions options;
   const Clock& clock;
+  const int quota = HostQuota(options);  // links of one host in the fetcher at most; 0: any
 
   // io-thread state
   bool started = false;
@@ -415,6 +484,8 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   std::vector<storage::CheckOutcome> pending;
   std::vector<CheckEvent> pending_events;  // pending's events, index for index
   std::deque<TimeMs> recorded_times;
+  std::unordered_map<std::string, int> host_fetching;       // links on the fetcher, by host
+  std::unordered_map<std::string, TimeMs> postponed_until;  // the last postponed link's time, by host
   std::function<void()> on_stopped;
   // From Stop until on_stopped ran: a lease or a record still with the writer
   // posts back to the io thread, which must not have run out of work by then
@@ -426,6 +497,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   std::atomic<int64_t> stats_recorded{0};
   std::atomic<int64_t> stats_lost{0};
   std::atomic<int64_t> stats_cut_short{0};
+  std::atomic<int64_t> stats_postponed{0};
   std::atomic<double> stats_per_minute{0};
   JudgeCounters judge_counters;
 };
@@ -486,6 +558,7 @@ SchedulerStats Scheduler::Stats() const {
   s.checks_recorded = impl_->stats_recorded.load();
   s.leases_lost = impl_->stats_lost.load();
   s.fetches_cut_short = impl_->stats_cut_short.load();
+  s.links_postponed = impl_->stats_postponed.load();
   s.checks_per_minute = impl_->stats_per_minute.load();
   s.pages_matched = j.matched.load();
   s.pages_carried_over = j.carried_over.load();

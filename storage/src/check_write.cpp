@@ -389,6 +389,20 @@ Result<int64_t> ReleaseLeases(WriteContext& ctx) {
   return int64_t{ctx.db.Changes()};
 }
 
+Result<int64_t> PostponeLeases(WriteContext& ctx, const std::vector<Store::Postponed>& links) {
+  int64_t changed = 0;
+  for (const Store::Postponed& p : links) {
+    auto stmt = ctx.db.Prepare(
+        "UPDATE link SET lease_until = NULL, lease_id = NULL, next_check_at = ?3 "
+        "WHERE id = ?1 AND lease_id = ?2");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, p.link_id).Bind(2, p.lease_id).Bind(3, p.next_check_at);
+    if (auto st = stmt->Run(); !st.ok()) return st;
+    changed += ctx.db.Changes();
+  }
+  return changed;
+}
+
 Result<std::vector<bool>> ApplyOutcomes(WriteContext& ctx,
                                         const std::vector<CheckOutcome>& outcomes) {
   std::vector<bool> applied;

@@ -42,6 +42,7 @@ Result<LinkPage> QueryLinks(Db& db, const LinkFilter& filter);
 
 // ---- scheduling and checks (check_write.cpp, check_read.cpp) ----
 // REQUIRES: limit and lease_ms were validated.
+Result<int64_t> PostponeLeases(WriteContext& ctx, const std::vector<Store::Postponed>& links);
 Result<std::vector<DueLink>> LeaseDueLinks(WriteContext& ctx, TimeMs now, int limit,
                                            int64_t lease_ms);
 // Frees every lease; links whose next check was later become due at ctx.clock.Now().

@@ -230,6 +230,10 @@ Result<int64_t> SqliteStore::ReleaseAllLeases() {
   return WriteSync<int64_t>([](WriteContext& ctx) { return ReleaseLeases(ctx); });
 }
 
+Result<int64_t> SqliteStore::PostponeLeased(std::vector<Postponed> links) {
+  return WriteSync<int64_t>([links = std::move(links)](WriteContext& ctx) { return PostponeLeases(ctx, links); });
+}
+
 void SqliteStore::RecordChecksAsync(std::vector<CheckOutcome> outcomes, RecordCallback done) {
   using Applied = std::vector<bool>;
   const size_t rows = outcomes.size();

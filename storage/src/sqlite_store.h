@@ -70,6 +70,7 @@ class SqliteStore final : public Store {
   Status RecordDeliveries(std::vector<DeliveryResult> results) override;
   Result<std::vector<Notification>> ListNotifications(const std::string& state, int limit) override;
   Result<int64_t> RetryNotifications(const Actor& actor, std::optional<int64_t> id) override;
+  Result<int64_t> PostponeLeased(std::vector<Postponed> links) override;
   Result<int64_t> FailNotificationsExcept(std::vector<std::string> webhooks, std::string error) override;
   Result<std::vector<EvidenceInfo>> ListEvidence(int64_t link_id) override;
   Result<std::string> EvidenceBody(std::string_view sha256) override;

@@ -92,6 +92,38 @@ struct Checking {
 
 }  // namespace
 
+TEST_CASE("a host with many due links never holds up the links of other hosts") {
+  // One fetch at a time and one a second for each host, four fetch slots in
+  // all: the busy host may hold three (its slot and two seconds of its pace).
+  Checking c(test::kFastSchedule + R"(
+[crawler]
+max_in_flight = 4
+max_per_host = 1
+per_host_delay_ms = 1000
+max_retries = 0
+)");
+  c.token = c.daemon.first_token;
+  std::vector<int64_t> busy;
+  for (int i = 0; i < 12; ++i) {
+    const std::string path = "/busy/" + std::to_string(i);
+    c.web.SetBody(path, "<p>post " + std::to_string(i) + "</p>");
+    busy.push_back(c.Register(path));
+  }
+  test::TestWebServer other{{"127.0.0.2"}};
+  other.SetBody("/quiet", "<p>elsewhere</p>");
+  const int64_t quiet = c.Call("POST", "/v1/links", {{"url", other.Url("/quiet")}, {"basis", "Court 1/2026"},
+                                                     {"category", "extremist"}})["link_id"];
+  // Due after every busy link, the other host's link is checked while most of
+  // them still wait for their host (before, it waited for them all).
+  REQUIRE(c.WaitStatus(quiet, "alive"));
+  int waiting = 0;
+  for (int64_t id : busy) waiting += c.Link(id)["status"] == "pending" ? 1 : 0;
+  CHECK(waiting >= 6);
+  CHECK(c.Call("GET", "/v1/status")["crawler"]["links_postponed"].get<int64_t>() > 0);
+  // The busy host's links, given back to wait, are all checked in their turn.
+  for (int64_t id : busy) CHECK(c.WaitStatus(id, "alive"));
+}
+
 TEST_CASE("links turn alive, then removed and blocked, with history saying when") {
   Checking c;
   c.token = c.daemon.first_token;

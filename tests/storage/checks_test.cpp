@@ -457,6 +457,21 @@ TEST_CASE("removed_since is kept while removed, reappeared_at is kept once set")
 
 // ---- crash recovery ------------------------------------------------------------------
 
+TEST_CASE("a postponed link is free and due at its new time, and only under its current lease") {
+  Fixture fx(3);
+  const auto leased = fx.Lease(kStart, 3);
+  REQUIRE(leased.size() == 3);
+  auto n = fx.store().PostponeLeased({{leased[0].id, leased[0].lease_id, kStart + 5000},
+                                      {leased[1].id, leased[1].lease_id + 99, kStart + 5000}});
+  REQUIRE(n.ok());
+  CHECK(*n == 1);  // the second names a lease that is not the link's
+  CHECK(fx.Get(leased[0].id).next_check_at == kStart + 5000);
+  CHECK(fx.Lease(kStart + 4999, 10).empty());
+  const auto again = fx.Lease(kStart + 5000, 10);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].id == leased[0].id);
+}
+
 TEST_CASE("after a crash with leases held, ReleaseAllLeases makes those links due at once") {
   TempDir dir;
   const std::string path = dir.File("lw.db");

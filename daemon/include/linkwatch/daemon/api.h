@@ -43,6 +43,7 @@ struct CrawlStats {
   int64_t checks_recorded = 0;  // since the daemon started
   int64_t leases_lost = 0;
   double checks_per_minute = 0;
+  int64_t links_postponed = 0;  // given back to wait for their busy host, since start
   int64_t pages_matched = 0;       // bodies extracted and matched
   int64_t pages_carried_over = 0;  // unchanged bodies: the last judgement stands
   int64_t pages_flagged = 0;

@@ -34,6 +34,10 @@ struct SchedulerOptions {
   int lease_batch = 256;                // links leased per storage call
   int64_t lease_ms = 15 * 60 * 1000;    // a check not recorded by then is redone
   int64_t poll_interval_ms = 1000;      // look for due links this often when idle
+  // The fetcher's politeness, so that one host's due links beyond what it can
+  // take soon wait in the database, not in fetch slots (0: no such limit).
+  int max_per_host = 0;
+  int64_t per_host_delay_ms = 0;
   int flush_batch = 256;                // outcomes per storage transaction ...
   int64_t flush_interval_ms = 200;      // ... or after this long
   StatusPolicy policy;
@@ -50,7 +54,8 @@ struct SchedulerStats {
   int64_t in_flight = 0;        // leased, not yet recorded
   int64_t checks_recorded = 0;  // since start
   int64_t leases_lost = 0;      // outcomes dropped because their lease had expired
-  int64_t fetches_cut_short = 0;  // cancelled by Stop: not recorded, due again at the next start
+  int64_t fetches_cut_short = 0;
+  int64_t links_postponed = 0;  // leased, given back unfetched to wait for their busy host  // cancelled by Stop: not recorded, due again at the next start
   double checks_per_minute = 0; // over the last minute
   // Page judgements since start: bodies extracted and matched, unchanged
   // bodies whose last judgement was carried over, flagged pages.

@@ -501,6 +501,16 @@ class Store {
   // Startup recovery: frees every lease so those links are due again at once
   // (next_check_at is moved to now when it was later). Returns how many.
   virtual Result<int64_t> ReleaseAllLeases() = 0;
+  // Gives leased links back unfetched, due at a later time: the scheduler's
+  // answer to a host that already has all the work it can take (its links
+  // wait in the database, not in fetch slots other hosts need). Only a link
+  // whose lease is still `lease_id` is changed. Returns how many were.
+  struct Postponed {
+    int64_t link_id = 0;
+    int64_t lease_id = 0;
+    TimeMs next_check_at = 0;
+  };
+  virtual Result<int64_t> PostponeLeased(std::vector<Postponed> links) = 0;
 
   // Applies the outcomes in the writer's batched transaction: inserts the
   // check rows, updates the links, clears their leases. An outcome whose
