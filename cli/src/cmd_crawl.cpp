@@ -101,7 +101,7 @@ void PrintStatus(std::ostream& out, const json& s) {
   out << "in flight      " << FieldText(c, "in_flight") << " (on the wire " << FieldText(c, "fetch_running")
       << ", waiting for a host slot " << FieldText(c, "fetch_queued") << ")\n"
       << "postponed      " << FieldText(c, "links_postponed")
-      << " due links given back to wait for their busy host, since start\n"
+      << " due links given back unfetched to wait for a busy host or its Retry-After, since start\n"
       << "throughput     " << FieldText(c, "checks_per_minute") << " checks/min; "
       << FieldText(c, "checks_recorded") << " since start\n"
       << "pages judged   " << FieldText(c, "pages_matched") << " matched, "

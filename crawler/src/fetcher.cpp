@@ -65,6 +65,8 @@ const char* FetchErrorName(FetchError e) {
       return "decode_bomb";
     case FetchError::kBadResponse:
       return "bad_response";
+    case FetchError::kDeferred:
+      return "deferred";
     case FetchError::kOther:
       return "other";
   }

@@ -8,9 +8,20 @@ namespace linkwatch::crawler {
 
 namespace asio = boost::asio;
 
+namespace {
+
+struct Waiting {
+  HostQueue::Ticket ticket;
+  HostQueue::Start start;
+  std::optional<HostQueue::Clock::time_point> latest;
+  HostQueue::Expire expire;
+};
+
+}  // namespace
+
 struct HostQueue::Host {
   explicit Host(asio::io_context& io) : timer(io) {}
-  std::deque<Start> waiting;
+  std::deque<Waiting> waiting;
   int running = 0;
   std::optional<Clock::time_point> last_start;
   Clock::time_point not_before{};
@@ -28,12 +39,34 @@ HostQueue::HostQueue(asio::io_context& io, Limits limits) : io_(io), limits_(lim
   limits_.max_per_host = std::max(1, limits_.max_per_host);
 }
 
-void HostQueue::Enqueue(const std::string& key, Start start) {
+HostQueue::Ticket HostQueue::Enqueue(const std::string& key, Start start,
+                                     std::optional<Clock::time_point> latest, Expire expire) {
   std::unique_ptr<Host>& host = hosts_[key];
   if (!host) host = std::make_unique<Host>(io_);
-  host->waiting.push_back(std::move(start));
+  const Ticket ticket = next_ticket_++;
+  host->waiting.push_back({ticket, std::move(start), latest, std::move(expire)});
   ++waiting_;
   evaluate(key);
+  return ticket;
+}
+
+bool HostQueue::Withdraw(const std::string& key, Ticket ticket) {
+  const auto it = hosts_.find(key);
+  if (it == hosts_.end()) return false;
+  auto& waiting = it->second->waiting;
+  const auto entry = std::find_if(waiting.begin(), waiting.end(),
+                                  [ticket](const Waiting& w) { return w.ticket == ticket; });
+  if (entry == waiting.end()) return false;
+  waiting.erase(entry);
+  --waiting_;
+  evaluate(key);
+  return true;
+}
+
+HostQueue::Clock::duration HostQueue::HeldFor(const std::string& key) const {
+  const auto it = hosts_.find(key);
+  if (it == hosts_.end()) return {};
+  return std::max(Clock::duration{}, next_start(*it->second) - Clock::now());
 }
 
 void HostQueue::MarkActive(const std::string& key) {
@@ -45,6 +78,7 @@ void HostQueue::Defer(const std::string& key, Clock::duration delay) {
   const auto it = hosts_.find(key);
   if (it == hosts_.end()) return;
   it->second->not_before = std::max(it->second->not_before, Clock::now() + delay);
+  evaluate(key);
 }
 
 void HostQueue::Finished(const std::string& key) {
@@ -77,7 +111,11 @@ void HostQueue::evaluate(const std::string& key) {
   Host& host = *it->second;
   while (!host.waiting.empty() && !host.in_ready && host.running < limits_.max_per_host) {
     const Clock::time_point next = next_start(host);
-    if (Clock::now() < next) return arm_timer(key, host, next);
+    if (Clock::now() < next) {
+      expire_late(host, next);
+      if (host.waiting.empty()) break;
+      return arm_timer(key, host, next);
+    }
     if (running_ >= limits_.max_in_flight) {
       host.in_ready = true;
       ready_.push_back(key);
@@ -92,8 +130,19 @@ void HostQueue::evaluate(const std::string& key) {
   hosts_.erase(it);
 }
 
+// Drops the waiting requests whose latest start is before `next`.
+void HostQueue::expire_late(Host& host, Clock::time_point next) {
+  const Clock::duration held = next - Clock::now();
+  std::erase_if(host.waiting, [&](Waiting& w) {
+    if (!w.latest || *w.latest >= next) return false;
+    --waiting_;
+    if (w.expire) asio::post(io_, [expire = std::move(w.expire), held] { expire(held); });
+    return true;
+  });
+}
+
 void HostQueue::grant(Host& host) {
-  Start start = std::move(host.waiting.front());
+  Start start = std::move(host.waiting.front().start);
   host.waiting.pop_front();
   --waiting_;
   ++host.running;

@@ -13,7 +13,12 @@ FetchJob::FetchJob(JobEnv& env, const FetchRequest& request, Fetcher::Callback d
       done_(std::move(done)),
       builder_(env.options(), request),
       first_byte_timer_(env.io()),
-      backoff_timer_(env.io()) {}
+      backoff_timer_(env.io()),
+      deadline_timer_(env.io()) {
+  if (request_.deadline_ms > 0) {
+    deadline_ = HostQueue::Clock::now() + std::chrono::milliseconds(request_.deadline_ms);
+  }
+}
 
 FetchJob::~FetchJob() = default;
 
@@ -37,12 +42,47 @@ void FetchJob::do_queue() {
     return finish();
   }
   host_ = std::move(*host);
-  env_.hosts().Enqueue(host_, guarded([](FetchJob& job) { job.on_slot(); }));
+  auto start = guarded([](FetchJob& job) { job.on_slot(); });
+  if (!deadline_) {
+    env_.hosts().Enqueue(host_, std::move(start));
+    return;
+  }
+  // The latest start that leaves this request its whole time limit.
+  const auto latest = *deadline_ - std::chrono::milliseconds(builder_.time_left_ms());
+  if (latest < HostQueue::Clock::now()) return on_held(env_.hosts().HeldFor(host_));
+  ticket_ = env_.hosts().Enqueue(
+      host_, std::move(start), latest,
+      guarded([](FetchJob& job, HostQueue::Clock::duration held) { job.on_held(held); }));
+  do_deadline_timer(latest);
+}
+
+// Held by the global cap or by the host's other requests past `latest`.
+void FetchJob::do_deadline_timer(HostQueue::Clock::time_point latest) {
+  deadline_timer_.expires_at(latest);
+  deadline_timer_.async_wait(guarded([ticket = ticket_](FetchJob& job, error_code ec) {
+    if (ec == asio::error::operation_aborted || job.ticket_ != ticket) return;
+    if (job.env_.hosts().Withdraw(job.host_, ticket)) job.on_held(job.env_.hosts().HeldFor(job.host_));
+  }));
 }
 
 void FetchJob::on_slot() {
+  ticket_ = 0;
+  deadline_timer_.cancel();
   holds_slot_ = true;
   do_transfer();
+}
+
+void FetchJob::on_held(HostQueue::Clock::duration held) {
+  ticket_ = 0;
+  deadline_timer_.cancel();
+  builder_.Deferred(host_, std::chrono::duration_cast<std::chrono::milliseconds>(held).count());
+  finish();
+}
+
+std::optional<int64_t> FetchJob::ms_left() const {
+  if (!deadline_) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - HostQueue::Clock::now())
+      .count();
 }
 
 void FetchJob::do_transfer() {
@@ -98,7 +138,7 @@ void FetchJob::on_transfer_done(Outcome outcome) {
     env_.hosts().Defer(host_, std::chrono::milliseconds(*outcome.retry_after_ms));
   }
   end_transfer();
-  const NextStep next = builder_.Add(std::move(outcome));
+  const NextStep next = builder_.Add(std::move(outcome), ms_left());
   switch (next.kind) {
     case NextStep::Kind::kRetry:
       return do_backoff(next.delay);
@@ -131,6 +171,7 @@ std::pair<Fetcher::Callback, FetchResult> FetchJob::Cancel() {
   if (transfer_) env_.multi().Remove(transfer_->easy());
   first_byte_timer_.cancel();
   backoff_timer_.cancel();
+  deadline_timer_.cancel();
   transfer_.reset();
   holds_slot_ = false;  // the queue is cleared as a whole
   return {std::move(done_), builder_.Cancelled()};

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -57,7 +58,10 @@ class FetchJob : public std::enable_shared_from_this<FetchJob> {
   auto guarded(Step step);
 
   void do_queue();
+  void do_deadline_timer(HostQueue::Clock::time_point latest);
   void on_slot();
+  void on_held(HostQueue::Clock::duration held);
+  std::optional<int64_t> ms_left() const;
   void do_transfer();
   void do_first_byte_timer();
   void on_first_byte_timeout();
@@ -75,6 +79,9 @@ class FetchJob : public std::enable_shared_from_this<FetchJob> {
   bool holds_slot_ = false;             // owes hosts().Finished(host_)
   boost::asio::steady_timer first_byte_timer_;
   boost::asio::steady_timer backoff_timer_;
+  std::optional<HostQueue::Clock::time_point> deadline_;  // from request_.deadline_ms
+  HostQueue::Ticket ticket_ = 0;                          // while waiting for a slot
+  boost::asio::steady_timer deadline_timer_;              // while waiting for a slot
 };
 
 }  // namespace linkwatch::crawler

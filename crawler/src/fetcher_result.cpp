@@ -21,14 +21,21 @@ ResultBuilder::ResultBuilder(const FetchOptions& options, const FetchRequest& re
   visited_.insert(request.url);
 }
 
-NextStep ResultBuilder::Add(Outcome outcome) {
+NextStep ResultBuilder::Add(Outcome outcome, std::optional<int64_t> ms_left) {
   result_.wire_bytes += outcome.wire_bytes;
   spent_ms_ += outcome.elapsed_ms;
   if (should_retry(outcome)) {
-    ++retries_;
-    const std::chrono::milliseconds delay = backoff(outcome);
-    spent_ms_ = 0;
-    return {NextStep::Kind::kRetry, delay};
+    const std::chrono::milliseconds delay = backoff(retries_ + 1, outcome);
+    if (!ms_left || delay.count() + options_.total_timeout_ms <= *ms_left) {
+      ++retries_;
+      spent_ms_ = 0;
+      return {NextStep::Kind::kRetry, delay};
+    }
+    // Out of time for another attempt: this answer is the result.
+    if (outcome.error != FetchError::kNone) {
+      outcome.error_text += " (not retried: a retry in " + std::to_string(delay.count()) +
+                            " ms could not end before the fetch's deadline)";
+    }
   }
   if (outcome.error == FetchError::kNone && !outcome.redirect_url.empty()) {
     return follow(std::move(outcome));
@@ -44,8 +51,8 @@ bool ResultBuilder::should_retry(const Outcome& outcome) const {
 
 // retry_base_delay_ms * 2^n for the n-th retry, capped, and never before the
 // server's Retry-After.
-std::chrono::milliseconds ResultBuilder::backoff(const Outcome& outcome) const {
-  const int shift = std::min(retries_ - 1, kMaxBackoffShift);
+std::chrono::milliseconds ResultBuilder::backoff(int retry, const Outcome& outcome) const {
+  const int shift = std::min(retry - 1, kMaxBackoffShift);
   const int64_t exponential =
       std::min(options_.retry_base_delay_ms * (int64_t{1} << shift), options_.retry_max_delay_ms);
   return std::chrono::milliseconds(std::max(exponential, outcome.retry_after_ms.value_or(0)));
@@ -102,6 +109,15 @@ void ResultBuilder::Fail(FetchError error, std::string text) {
   outcome.error = error;
   outcome.error_text = std::move(text);
   finish(std::move(outcome));
+}
+
+void ResultBuilder::Deferred(const std::string& host, int64_t held_ms) {
+  Fail(FetchError::kDeferred,
+       held_ms > 0 ? "not sent: host " + host + " takes no request for " + std::to_string(held_ms) +
+                         " ms more (Retry-After or per-host pace), past the fetch's deadline"
+                   : "not sent: no slot for host " + host +
+                         " came free in time to end before the fetch's deadline");
+  result_.retry_after_ms = held_ms;
 }
 
 FetchResult ResultBuilder::Cancelled() {

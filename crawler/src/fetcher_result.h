@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -32,18 +33,22 @@ class ResultBuilder {
   // covers one attempt's redirect chain, and a retry starts it afresh.
   int64_t time_left_ms() const { return options_.total_timeout_ms - spent_ms_; }
 
-  // Records what a transfer produced and says what comes next.
-  NextStep Add(Outcome outcome);
+  // Records what a transfer produced and says what comes next. With
+  // `ms_left` (to the fetch's deadline), a retry is taken only if its wait
+  // and a whole attempt fit in it.
+  NextStep Add(Outcome outcome, std::optional<int64_t> ms_left = std::nullopt);
   // The result so far, marked cancelled.
   FetchResult Cancelled();
   // Ends the fetch before any transfer could run (e.g. an unparsable URL).
   void Fail(FetchError error, std::string text);
+  // Ends the fetch as kDeferred: `host` is held `held_ms` past its deadline.
+  void Deferred(const std::string& host, int64_t held_ms);
   // REQUIRES: the last Add() said kFinish, or Fail() was called.
   FetchResult Take() { return std::move(result_); }
 
  private:
   bool should_retry(const Outcome& outcome) const;
-  std::chrono::milliseconds backoff(const Outcome& outcome) const;
+  std::chrono::milliseconds backoff(int retry, const Outcome& outcome) const;  // before the retry-th retry
   NextStep follow(Outcome outcome);
   NextStep finish(Outcome outcome);
   std::string chain_to(const std::string& target) const;

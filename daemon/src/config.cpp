@@ -1,4 +1,5 @@
 #include "linkwatch/daemon/config.h"
+#include "linkwatch/daemon/scheduler.h"
 
 #include <algorithm>
 #include <charconv>
@@ -449,12 +450,13 @@ Status Validate(const std::string& path, const toml::table& root, const Config& 
     }
   }
   // A lease must outlive one fetch, or every slow fetch would be checked twice.
-  if (c.schedule.lease_seconds * 1000 <= f.total_timeout_ms) {
+  if (FetchDeadlineMs(c.schedule.lease_seconds * 1000) <= f.total_timeout_ms) {
     return Status::InvalidArgument(at("schedule", "lease_seconds") + "schedule.lease_seconds (" +
                                    std::to_string(c.schedule.lease_seconds) +
                                    " s) must be longer than crawler.total_timeout_ms (" +
-                                   std::to_string(f.total_timeout_ms) + " ms): a check still running "
-                                   "when its lease ends would be redone");
+                                   std::to_string(f.total_timeout_ms) +
+                                   " ms) and a tenth more, to judge and record the check: a check "
+                                   "still running when its lease ends would be redone");
   }
   if (auto ep = ParseEndpoint(c.server.listen); !ep.ok()) {
     return Status::InvalidArgument(at("server", "listen") + "server.listen: " +

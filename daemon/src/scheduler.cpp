@@ -184,6 +184,8 @@ Built BuildOutcome(storage::Store& store, const storage::DueLink& due,
   o.candidate_count = t.state.candidate_count;
   o.backoff_step = t.state.backoff_step;
   o.next_check_at = t.next_check_at;
+  // A 429/503 that was not retried in time: not back before the server asked.
+  if (r.retry_after_ms) o.next_check_at = std::max(o.next_check_at, now + *r.retry_after_ms);
   o.removed_since = t.state.removed_since;
   o.reappeared_at = t.state.reappeared_at;
   // A link's first status (from pending) is news only when debugging: a
@@ -320,8 +322,17 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     return {link.id, link.lease_id, until};
   }
 
+  // The link's host takes no request for `held_ms`: the link is due after it,
+  // and the host's later postponed links behind it.
+  storage::Store::Postponed HeldOf(const storage::DueLink& link, TimeMs now, int64_t held_ms) {
+    TimeMs& until = postponed_until[link.host];
+    until = std::max(until, now + held_ms) + HostStepMs(options);
+    return {link.id, link.lease_id, until};
+  }
+
   void Postpone(std::vector<storage::Store::Postponed> later) {
-    spdlog::debug("{} due links postponed: their hosts have all the work they can take", later.size());
+    spdlog::debug("{} due links postponed: their hosts have all the work they can take, or ask to wait",
+                  later.size());
     stats_postponed.fetch_add(static_cast<int64_t>(later.size()));
     workers([self = shared_from_this(), later = std::move(later)]() mutable {
       // On failure the leases run out and the links come due again.
@@ -340,6 +351,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     const Result<crawler::CanonicalUrl>& canon = leased.canon;
     if (!canon.ok()) return OnFetched(std::move(due), Unfetchable(due, canon.status()));
     crawler::FetchRequest req{canon->href, due.etag, due.last_modified};
+    req.deadline_ms = FetchDeadlineMs(options.lease_ms);
     // A new rule set must see the body: no conditional request then, nor when
     // the latest check saw no page (MayRevalidate).
     if (!MayRevalidate(StateOf(due), due.http_status) ||
@@ -365,9 +377,16 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
       stats_cut_short.fetch_add(1);
       return MaybeFinishStop();
     }
+    const TimeMs now = clock.Now();
+    if (r.error == crawler::FetchError::kDeferred) {
+      // Its host is held (Retry-After) past the lease: no check, due once the host is free.
+      --in_flight;
+      stats_in_flight.store(in_flight);
+      Postpone({HeldOf(due, now, r.retry_after_ms.value_or(0))});
+      return DoPoll();
+    }
     ++unrecorded;
     if (options.max_in_flight - fetching >= options.lease_batch / 4) DoPoll();
-    const TimeMs now = clock.Now();
     workers([self = shared_from_this(), due = std::move(due), r = std::move(r), now] {
       Built built = BuildOutcome(self->store, due, r, now, self->options, self->judge,
                                  self->judge_counters);

@@ -217,6 +217,90 @@ TEST_CASE("a long Retry-After is capped by max_retry_after_ms", "[fetcher][retry
   CHECK(MsBetween(starts[0], starts[1]) >= 100);
 }
 
+TEST_CASE("a retry that could not end before the fetch's deadline is not taken", "[fetcher][retry][deadline]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.total_timeout_ms = 2000;
+  options.retry_base_delay_ms = 500;
+  options.retry_max_delay_ms = 500;
+  Harness h(options);
+  // Retry-After 5 s and a whole attempt do not fit in 4 s: the 503 is the result.
+  FetchRequest limited{server.Url("/retry-after?seconds=5&fail=1&status=503"), "", ""};
+  limited.deadline_ms = 4000;
+  const FetchResult r = h.Fetch(limited);
+  CHECK(r.http_status == 503);
+  CHECK(r.error == FetchError::kNone);
+  CHECK(r.attempts == 1);
+  CHECK(r.retry_after_ms == 5000);
+  CHECK(server.Count("/retry-after") == 1);
+  // An error that is not retried for the deadline says so (a new fetcher:
+  // this one holds the host for the 5 s asked).
+  Harness fresh(options);
+  FetchRequest reset{server.Url("/reset"), "", ""};
+  reset.deadline_ms = 2300;  // the 500 ms back-off and 2 s do not fit
+  const FetchResult cut = fresh.Fetch(reset);
+  INFO(cut.error_text);
+  CHECK(cut.error == FetchError::kReset);
+  CHECK(cut.attempts == 1);
+  CHECK(Contains(cut.error_text, "not retried: a retry in 500 ms could not end before the fetch's deadline"));
+  // With time enough, the same failure is retried.
+  reset.deadline_ms = 10000;
+  CHECK(fresh.Fetch(reset).attempts == 3);
+}
+
+TEST_CASE("a request its host holds past the fetch's deadline ends deferred at once", "[fetcher][retry][deadline]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_per_host = 1;
+  options.max_retries = 0;
+  options.total_timeout_ms = 2000;
+  Harness h(options);
+  // The first answer holds the host for 30 s; the second request, queued
+  // behind it, could start no later than 18 s from now.
+  FetchRequest waiting{server.Url("/ok"), "", ""};
+  waiting.deadline_ms = 20000;
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<FetchResult> r =
+      h.FetchAll({FetchRequest{server.Url("/retry-after?seconds=30&fail=1"), "", ""}, waiting});
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(r[0].http_status == 429);
+  INFO(r[1].error_text);
+  CHECK(r[1].error == FetchError::kDeferred);
+  CHECK(r[1].http_status == 0);
+  CHECK(Contains(r[1].error_text, "not sent: host 127.0.0.1 takes no request for"));
+  REQUIRE(r[1].retry_after_ms.has_value());
+  CHECK(*r[1].retry_after_ms > 20000);
+  CHECK(*r[1].retry_after_ms <= 30000);
+  CHECK(server.Count("/ok") == 0);
+  // Dropped when the host was held, not when its latest start came.
+  CHECK(waited < std::chrono::seconds(15));
+  CHECK(h.fetcher().Queued() == 0);
+}
+
+TEST_CASE("a request whose host has no free slot before its latest start ends deferred", "[fetcher][deadline]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_per_host = 1;
+  options.total_timeout_ms = 2000;
+  Harness h(options);
+  // The slow answer holds the host's one slot for 1.5 s; the request behind it
+  // had to start within 0.5 s to end in its 2.5 s.
+  FetchRequest waiting{server.Url("/ok"), "", ""};
+  waiting.deadline_ms = 2500;
+  const std::vector<FetchResult> r =
+      h.FetchAll({FetchRequest{server.Url("/slow-headers?ms=1500"), "", ""}, waiting});
+  CHECK(r[0].http_status == 200);
+  INFO(r[1].error_text);
+  CHECK(r[1].error == FetchError::kDeferred);
+  CHECK(Contains(r[1].error_text, "not sent: no slot for host 127.0.0.1 came free in time"));
+  CHECK(r[1].retry_after_ms == 0);
+  CHECK(server.Count("/ok") == 0);
+  // Without a deadline it waits its turn.
+  const std::vector<FetchResult> patient = h.FetchAll(
+      {FetchRequest{server.Url("/slow-headers?ms=1000"), "", ""}, FetchRequest{server.Url("/ok"), "", ""}});
+  CHECK(patient[1].http_status == 200);
+}
+
 TEST_CASE("Stop cancels running and queued fetches", "[fetcher][stop]") {
   TestWebServer server;
   FetchOptions options = FastOptions();

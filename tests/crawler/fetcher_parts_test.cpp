@@ -182,6 +182,36 @@ TEST_CASE("a Retry-After longer than the back-off wins", "[fetcher][parts]") {
   CHECK(step.delay.count() == 3000);
 }
 
+TEST_CASE("a retry is taken only when its wait and a whole attempt fit before the deadline", "[fetcher][parts]") {
+  FetchOptions options;
+  options.retry_base_delay_ms = 100;
+  options.total_timeout_ms = 1000;
+  {
+    ResultBuilder b(options, {"http://a/", "", ""});
+    CHECK(b.Add(Status(503), 1100).kind == NextStep::Kind::kRetry);  // 100 + 1000 fit
+    // The second retry would wait 200 ms: 1200 ms do not fit in 1199.
+    CHECK(b.Add(Status(503), 1199).kind == NextStep::Kind::kFinish);
+    const FetchResult r = b.Take();
+    CHECK(r.attempts == 2);
+    CHECK(r.http_status == 503);
+  }
+  ResultBuilder b(options, {"http://a/", "", ""});
+  Outcome limited = Status(429);
+  limited.retry_after_ms = 3000;
+  CHECK(b.Add(limited, 3999).kind == NextStep::Kind::kFinish);
+  CHECK(b.Take().retry_after_ms == 3000);
+}
+
+TEST_CASE("a deferred fetch says how long its host is held", "[fetcher][parts]") {
+  FetchOptions options;
+  ResultBuilder held(options, {"http://a/", "", ""});
+  held.Deferred("a", 1500);
+  const FetchResult r = held.Take();
+  CHECK(r.error == FetchError::kDeferred);
+  CHECK(r.retry_after_ms == 1500);
+  CHECK(r.error_text == "not sent: host a takes no request for 1500 ms more (Retry-After or per-host pace), past the fetch's deadline");
+}
+
 TEST_CASE("redirects are followed and recorded, and a retry keeps the chain", "[fetcher][parts]") {
   FetchOptions options;
   ResultBuilder b(options, {"http://a/", "", ""});
@@ -227,6 +257,7 @@ TEST_CASE("every FetchError has a short name", "[fetcher][parts]") {
   CHECK(std::string(FetchErrorName(FetchError::kDns)) == "dns");
   CHECK(std::string(FetchErrorName(FetchError::kDecodeBomb)) == "decode_bomb");
   CHECK(std::string(FetchErrorName(FetchError::kTooManyRedirects)) == "too_many_redirects");
+  CHECK(std::string(FetchErrorName(FetchError::kDeferred)) == "deferred");
 }
 
 TEST_CASE("the easy-handle pool hands back reset handles and keeps at most max_idle", "[fetcher][parts][pool]") {

@@ -88,7 +88,7 @@ TEST_CASE("a bad config is refused with its file, line and key") {
       {"[schedule]\nunreachable_initial_s = 90000\n", 2, "is above schedule.unreachable_max_s (86400)"},
       {"[crawler]\nretry_base_delay_ms = 60000\nretry_max_delay_ms = 10\n", 2, "crawler.retry_base_delay_ms (60000) is above"},
       {"[notifications]\nretry_base_ms = 60000\nretry_max_ms = 1000\n", 2, "notifications.retry_base_ms (60000) is above notifications.retry_max_ms (1000)"},
-      {"[schedule]\nlease_seconds = 1\n", 2, "schedule.lease_seconds (1 s) must be longer than crawler.total_timeout_ms (60000 ms)"},
+      {"[schedule]\nlease_seconds = 1\n", 2, "schedule.lease_seconds (1 s) must be longer than crawler.total_timeout_ms (60000 ms) and a tenth more"},
   }));
   TempDir dir;
   const std::string path = dir.File("bad.toml");

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "e2e_support.h"
+#include "linkwatch/base/time.h"
 #include "test_support.h"
 #include "test_web_server.h"
 
@@ -122,6 +123,59 @@ max_retries = 0
   CHECK(c.Call("GET", "/v1/status")["crawler"]["links_postponed"].get<int64_t>() > 0);
   // The busy host's links, given back to wait, are all checked in their turn.
   for (int64_t id : busy) CHECK(c.WaitStatus(id, "alive"));
+}
+
+TEST_CASE("a host that asks to wait past the lease is answered in time and not asked again before its wait") {
+  // Every answer of the host is 503 with Retry-After: 3600. Leases of 5 s:
+  // each fetch must end within 4.5 s, so no retry fits.
+  Checking c(test::kFastSchedule + R"(
+lease_seconds = 5
+
+[crawler]
+max_per_host = 1
+per_host_delay_ms = 0
+total_timeout_ms = 2000
+max_retries = 2
+retry_base_delay_ms = 50
+)");
+  c.token = c.daemon.first_token;
+  std::vector<int64_t> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(c.Register("/retry-after?seconds=3600&fail=1000000&status=503&post=" + std::to_string(i)));
+  }
+  // The one link the host answered is recorded with its 503 (before, its
+  // retry waited an hour while its lease ran out and it was leased again).
+  int64_t answered = 0;
+  for (int i = 0; i < 100 && answered == 0; ++i) {
+    for (int64_t id : held) {
+      if (c.Link(id)["status"] == "unreachable") answered = id;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(answered != 0);
+  // Past a whole lease: nothing piles up in the fetcher, no lease was lost,
+  // and the host was asked once.
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  const json status = c.Call("GET", "/v1/status");
+  INFO(status.dump());
+  CHECK(status["crawler"]["in_flight"] == 0);
+  CHECK(status["crawler"]["leases_lost"] == 0);
+  CHECK(status["crawler"]["links_postponed"].get<int64_t>() >= 3);
+  CHECK(status["due_now"] == 0);
+  CHECK(c.web.Count("/retry-after") == 1);
+  const json history = c.History(answered);
+  REQUIRE(history.size() == 1);
+  CHECK(history[0]["http_status"] == 503);
+  // None of them is due before the hour the host asked for.
+  const TimeMs now = SystemClock::Instance().Now();
+  for (int64_t id : held) {
+    const json link = c.Link(id);
+    INFO(link.dump());
+    const auto next = ParseIso8601(link["next_check_at"].get<std::string>());
+    REQUIRE(next.has_value());
+    CHECK(*next > now + 3500 * 1000);
+    if (id != answered) CHECK(link["status"] == "pending");
+  }
 }
 
 TEST_CASE("links turn alive, then removed and blocked, with history saying when") {

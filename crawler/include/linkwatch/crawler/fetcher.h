@@ -86,6 +86,12 @@ struct FetchRequest {
   // is its result, never followed.
   std::optional<std::string> post_body = std::nullopt;
   std::string post_content_type = "application/json";
+  // When > 0, the fetch ends within this many ms of the Fetch() call, waits
+  // for politeness included (e.g. before the lease of its check runs out): a
+  // retry or a redirect hop that could not end in time is not started. A
+  // retry cut short returns the answer it would have retried; a request its
+  // host holds past the time (Retry-After, pace) ends as kDeferred.
+  int64_t deadline_ms = 0;
 };
 
 // Why a fetch produced no HTTP answer (or an unusable one).
@@ -100,6 +106,7 @@ enum class FetchError {
   kRedirectLoop,
   kDecodeBomb,   // decoded body grew past max_decode_ratio
   kBadResponse,  // malformed HTTP, bad content encoding
+  kDeferred,     // not sent: its host could not take it before deadline_ms
   kOther,
 };
 const char* FetchErrorName(FetchError e);  // "dns", "connect", "tls", "timeout", ...
@@ -123,7 +130,8 @@ struct FetchResult {
   int64_t elapsed_ms = 0;  // of the last attempt (its redirect hops included)
   int64_t wire_bytes = 0;  // headers and bodies received before decoding, all requests
   int attempts = 1;        // 1 + retries used by the whole fetch (hops are not attempts)
-  std::optional<int64_t> retry_after_ms;  // from a 429/503 answer
+  // From a 429/503 answer; for kDeferred, how long the host is held.
+  std::optional<int64_t> retry_after_ms;
 
   // The value of a response header (case-insensitive name), or "".
   std::string Header(std::string_view name) const;

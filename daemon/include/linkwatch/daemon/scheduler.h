@@ -29,6 +29,11 @@ class io_context;
 
 namespace linkwatch::daemon {
 
+// A check's fetch must end this long after its lease began (a tenth of the
+// lease is kept to judge and record it): no retry, redirect or politeness
+// wait runs past it.
+inline int64_t FetchDeadlineMs(int64_t lease_ms) { return lease_ms - lease_ms / 10; }
+
 struct SchedulerOptions {
   int max_in_flight = 512;              // links between lease and record
   int lease_batch = 256;                // links leased per storage call
@@ -54,8 +59,10 @@ struct SchedulerStats {
   int64_t in_flight = 0;        // leased, not yet recorded
   int64_t checks_recorded = 0;  // since start
   int64_t leases_lost = 0;      // outcomes dropped because their lease had expired
-  int64_t fetches_cut_short = 0;
-  int64_t links_postponed = 0;  // leased, given back unfetched to wait for their busy host  // cancelled by Stop: not recorded, due again at the next start
+  int64_t fetches_cut_short = 0;  // cancelled by Stop: not recorded, due again at the next start
+  // Leased, given back unfetched: their host was busy, or held (Retry-After)
+  // past the lease.
+  int64_t links_postponed = 0;
   double checks_per_minute = 0; // over the last minute
   // Page judgements since start: bodies extracted and matched, unchanged
   // bodies whose last judgement was carried over, flagged pages.
