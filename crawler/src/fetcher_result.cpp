@@ -15,7 +15,9 @@ constexpr int kMaxBackoffShift = 30;
 }  // namespace
 
 ResultBuilder::ResultBuilder(const FetchOptions& options, const FetchRequest& request)
-    : options_(options), current_url_(request.url) {
+    : options_(options),
+      current_url_(request.url),
+      conditional_(!request.etag.empty() || !request.last_modified.empty()) {
   result_.url = request.url;
   result_.final_url = request.url;
   visited_.insert(request.url);
@@ -89,7 +91,8 @@ NextStep ResultBuilder::finish(Outcome outcome) {
   result_.headers = std::move(outcome.headers);
   result_.body = std::move(outcome.body);
   result_.truncated = outcome.truncated;
-  result_.not_modified = outcome.http_status == kNotModified;
+  // A 304 means "the page you have" only to a request that named one.
+  result_.not_modified = outcome.http_status == kNotModified && conditional_;
   result_.error = outcome.error;
   result_.error_text = std::move(outcome.error_text);
   result_.elapsed_ms = spent_ms_;

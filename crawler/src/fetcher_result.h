@@ -57,6 +57,7 @@ class ResultBuilder {
   FetchResult result_;
   std::string current_url_;
   std::set<std::string> visited_;
+  bool conditional_;  // the request sent If-None-Match or If-Modified-Since
   int retries_ = 0;
   int64_t spent_ms_ = 0;
 };

@@ -63,6 +63,14 @@ Page ExtractPage(std::string_view body, std::string_view content_type, std::stri
   return page;
 }
 
+std::string BodyUtf8(std::string_view body, std::string_view content_type) {
+  const MediaType media = ParseContentType(content_type);
+  const BodyKind kind = KindOf(media.type);
+  if (kind == BodyKind::kOther) return std::string(body);
+  const DecodedBody decoded(body, media.charset, kind == BodyKind::kHtml);
+  return std::string(decoded.utf8());
+}
+
 std::string Page::MatchText() const {
   std::string out;
   for (const std::string* field : {&title, &description, &og_title, &og_description, &text}) {

@@ -6,6 +6,7 @@
 
 #include "linkwatch/base/folded_search.h"
 #include "linkwatch/base/host_pattern.h"
+#include "linkwatch/crawler/page.h"
 
 namespace linkwatch::daemon {
 namespace {
@@ -16,14 +17,16 @@ bool ContainsAny(const FoldedText& body, const std::vector<std::string>& needles
 }
 
 // A 2xx page: alive unless a configured marker for its host says otherwise.
-// Markers match ASCII case-insensitively, other bytes as they are.
-std::string ObserveBody(std::string_view body, const std::string& host, const StatusPolicy& p) {
+// Markers are searched in the body read in its own charset (a windows-1251
+// page matches a Cyrillic marker), ASCII case-insensitively, other
+// characters as they are.
+std::string ObserveBody(const crawler::FetchResult& f, const std::string& host, const StatusPolicy& p) {
   std::optional<FoldedText> folded;  // once a rule applies
   for (const auto& rule : p.markers) {
     const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
                                      [&](const std::string& h) { return HostPatternMatches(h, host); });
     if (!applies) continue;
-    if (!folded) folded.emplace(body);
+    if (!folded) folded.emplace(crawler::BodyUtf8(f.body, f.Header("content-type")));
     if (ContainsAny(*folded, rule.blocked)) return "blocked";
     if (ContainsAny(*folded, rule.removed)) return "removed";
   }
@@ -58,7 +61,7 @@ std::string Observe(const crawler::FetchResult& f, const std::string& host,
   const int code = f.http_status;
   if (code == 404 || code == 410) return "removed";
   if (code == 451 || code == 401 || code == 403) return "blocked";
-  if (code >= 200 && code < 300) return ObserveBody(f.body, host, policy);
+  if (code >= 200 && code < 300) return ObserveBody(f, host, policy);
   return "unreachable";  // 5xx, 429 after retries, other 4xx, no answer
 }
 

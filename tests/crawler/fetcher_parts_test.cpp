@@ -202,6 +202,22 @@ TEST_CASE("a retry is taken only when its wait and a whole attempt fit before th
   CHECK(b.Take().retry_after_ms == 3000);
 }
 
+TEST_CASE("a 304 is not_modified only as the answer to a conditional request", "[fetcher][parts]") {
+  FetchOptions options;
+  ResultBuilder asked(options, {"http://a/", "\"v1\"", ""});
+  asked.Add(Status(304));
+  CHECK(asked.Take().not_modified);
+  ResultBuilder since(options, {"http://a/", "", "Wed, 21 Oct 2015 07:28:00 GMT"});
+  since.Add(Status(304));
+  CHECK(since.Take().not_modified);
+  // Nothing was named, so "not modified" stands for no page.
+  ResultBuilder unasked(options, {"http://a/", "", ""});
+  unasked.Add(Status(304));
+  const FetchResult r = unasked.Take();
+  CHECK(r.http_status == 304);
+  CHECK_FALSE(r.not_modified);
+}
+
 TEST_CASE("a deferred fetch says how long its host is held", "[fetcher][parts]") {
   FetchOptions options;
   ResultBuilder held(options, {"http://a/", "", ""});

@@ -62,6 +62,25 @@ TEST_CASE("one fetch is classified by its HTTP status, error and page markers") 
   CHECK(daemon::Observe(Fetched(code, body, error), host, "alive", WithMarkers()) == observed);
 }
 
+TEST_CASE("markers match a page in its own charset: header or meta") {
+  // "Публикация удалена" in windows-1251 and in KOI8-R.
+  const std::string cp1251 = "\xcf\xf3\xe1\xeb\xe8\xea\xe0\xf6\xe8\xff\x20\xf3\xe4\xe0\xeb\xe5\xed\xe0";
+  const std::string koi8 = "\xf0\xd5\xc2\xcc\xc9\xcb\xc1\xc3\xc9\xd1\x20\xd5\xc4\xc1\xcc\xc5\xce\xc1";
+  auto by_header = Fetched(200, "<p>" + cp1251 + "</p>");
+  by_header.headers = {{"Content-Type", "text/html; charset=windows-1251"}};
+  CHECK(daemon::Observe(by_header, "posts.example", "alive", WithMarkers()) == "removed");
+  auto by_meta = Fetched(200, "<meta charset=koi8-r><p>" + koi8 + "</p>");
+  by_meta.headers = {{"Content-Type", "text/html"}};
+  CHECK(daemon::Observe(by_meta, "posts.example", "alive", WithMarkers()) == "removed");
+  // The same bytes read as another charset say something else.
+  auto misread = Fetched(200, "<p>" + koi8 + "</p>");
+  misread.headers = {{"Content-Type", "text/html; charset=windows-1251"}};
+  CHECK(daemon::Observe(misread, "posts.example", "alive", WithMarkers()) == "alive");
+  // A UTF-16 page with a byte-order mark.
+  auto utf16 = Fetched(200, std::string("\xff\xfe<\0p\0>\0V\0i\0d\0e\0o\0 \0u\0n\0a\0v\0a\0i\0l\0a\0b\0l\0e\0", 42));
+  CHECK(daemon::Observe(utf16, "video.example", "alive", WithMarkers()) == "removed");
+}
+
 TEST_CASE("304 Not Modified observes what the last check observed of that page") {
   auto f = Fetched(304, "");
   f.not_modified = true;

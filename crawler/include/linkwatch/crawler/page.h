@@ -116,6 +116,12 @@ Page ExtractPage(std::string_view body, std::string_view content_type, std::stri
 bool MayCarryCounters(std::string_view body, std::string_view content_type, std::string_view page_url,
                       const ExtractOptions& options = {});
 
+// The body in UTF-8, its charset chosen as ExtractPage() chooses it (the
+// Content-Type charset, a byte-order mark, a <meta> declaration; invalid bytes
+// become U+FFFD). A body that is neither HTML nor text comes back as it is.
+// Thread-safe: a pure function.
+std::string BodyUtf8(std::string_view body, std::string_view content_type);
+
 // Converts `bytes` in `charset` (any label iconv knows; WHATWG aliases such as
 // "cp1251", "koi8-r", "latin1" included) to valid UTF-8. Invalid input bytes
 // become U+FFFD and set *repaired (when not null). An unknown label is
