@@ -176,14 +176,16 @@ int Transfer::OnPrereq(void* self, char*, char*, int, int) {
 
 bool Transfer::keep_body(std::string_view chunk) {
   decoded_bytes_ += static_cast<int64_t>(chunk.size());
-  if (looks_like_bomb()) {
-    bomb_ = true;
-    return false;
-  }
   const size_t cap = static_cast<size_t>(std::max<int64_t>(0, options_.max_body_bytes));
   if (out_.body.empty()) reserve_body(cap);
   const size_t room = cap - std::min(cap, out_.body.size());
   if (chunk.size() > room) {
+    // A body within the cap is a page at any ratio (the cap bounds memory);
+    // one that runs past it from few wire bytes is a bomb, not a long page.
+    if (looks_like_bomb()) {
+      bomb_ = true;
+      return false;
+    }
     out_.body.append(chunk.substr(0, room));
     out_.truncated = true;
     return false;

@@ -132,6 +132,18 @@ Reply GzipPage() {
   return r;
 }
 
+// A long page of one line over and over (a feed, a table): harmless, and it
+// compresses far better than 100:1.
+Reply GzipRepetitive(const Incoming& in) {
+  const std::string line = "<tr><td>same row</td><td>0</td></tr>\n";
+  const size_t bytes = static_cast<size_t>(IntParam(in, "kib", 3072)) << 10;
+  std::string page = "<!doctype html><title>table</title><table>\n";
+  while (page.size() + line.size() <= bytes) page += line;
+  Reply r = Html(200, Gzip(page));
+  r.headers.emplace_back("Content-Encoding", "gzip");
+  return r;
+}
+
 Reply InvalidUtf8() { return Html(200, TestWebServer::InvalidUtf8Body()); }
 
 Reply Chunked() {
@@ -212,6 +224,7 @@ const std::map<std::string, Handler, std::less<>>& ExactRoutes() {
       {"/huge", Huge},
       {"/gzip-bomb", [](const Incoming&) { return GzipBomb(); }},
       {"/gzip", [](const Incoming&) { return GzipPage(); }},
+      {"/gzip-repetitive", GzipRepetitive},
       {"/invalid-utf8", [](const Incoming&) { return InvalidUtf8(); }},
       {"/chunked", [](const Incoming&) { return Chunked(); }},
       {"/http10", [](const Incoming&) { return Http10(); }},

@@ -64,8 +64,9 @@ struct FetchOptions {
   int64_t low_speed_seconds = 20;  // ... for this long
   int max_redirects = 10;
   int64_t max_body_bytes = 5 << 20;  // decoded body kept up to here; the rest is cut (truncated)
-  // Decompression-bomb guard: abort when decoded bytes exceed this multiple
-  // of the bytes on the wire (and the decoded size is over 1 MiB).
+  // Decompression-bomb guard: a body that runs past max_body_bytes (and
+  // 1 MiB) at more than this multiple of the bytes on the wire is aborted as
+  // kDecodeBomb, not kept as a truncated page. Within the cap, any ratio is a page.
   int64_t max_decode_ratio = 100;
   std::string user_agent = "linkwatch/0.1 (+monitoring of court-designated material)";
   bool verify_tls = true;
