@@ -43,12 +43,20 @@ struct InvalidRow {
   std::string reason;
 };
 
+struct LineRange {
+  int64_t first = 0, last = 0;
+};
+
 struct ImportTally {
   int64_t added = 0;
   int64_t duplicate = 0;
   int64_t repeated = 0;  // of the duplicates: already reported by this agency with this basis
   int64_t sent = 0;
   std::vector<InvalidRow> invalid;
+  // When the daemon stopped answering: batches sent and never confirmed
+  // (recorded or not, nobody knows), and the first line never sent (0: none).
+  std::vector<LineRange> unconfirmed;
+  int64_t unsent_from = 0;
   bool committed() const { return added + duplicate > 0; }
 };
 
@@ -97,11 +105,13 @@ class Importer {
   // A batch on the wire: how many rows it holds and, later, the answer.
   struct Sent {
     size_t rows = 0;
+    LineRange lines;
     std::future<Result<json>> answer;
   };
 
   Status Flush();
   Status Collect();  // waits for the oldest batch on the wire and counts it
+  Status Unsent(Status stopped);  // notes the rows a failed Flush left unsent
   void Count(const json& answer);
 
   std::vector<std::unique_ptr<ApiClient>> clients_;
@@ -126,9 +136,9 @@ Status Importer::Run() {
                     record.note.size();
     items_.push_back(ItemJson(record));
     if (items_.size() < batch_size_ && items_bytes_ < kMaxBatchBytes) continue;
-    if (Status status = Flush(); !status.ok()) return status;
+    if (Status status = Flush(); !status.ok()) return Unsent(status);
   }
-  if (Status status = Flush(); !status.ok()) return status;
+  if (Status status = Flush(); !status.ok()) return Unsent(status);
   while (!on_wire_.empty()) {
     if (Status status = Collect(); !status.ok()) return status;
   }
@@ -146,8 +156,10 @@ Status Importer::Flush() {
   items_bytes_ = 0;
   ApiClient* client = clients_[next_client_].get();
   next_client_ = (next_client_ + 1) % clients_.size();
-  const size_t rows = (*body)["items"].size();
-  on_wire_.push_back({rows, std::async(std::launch::async, [client, body] {
+  const json& items = (*body)["items"];
+  const size_t rows = items.size();
+  const LineRange lines{IntOr(Member(items.front(), "line"), 0), IntOr(Member(items.back(), "line"), 0)};
+  on_wire_.push_back({rows, lines, std::async(std::launch::async, [client, body] {
                         return BodyOf(client->Post("/v1/links/batch", *body));
                       })});
   return Status::Ok();
@@ -165,14 +177,24 @@ Status Importer::Collect() {
       if (Result<json> a = other.answer.get(); a.ok()) {
         tally_.sent += static_cast<int64_t>(other.rows);
         Count(*a);
+      } else {
+        tally_.unconfirmed.push_back(other.lines);
       }
     }
+    tally_.unconfirmed.insert(tally_.unconfirmed.begin(), sent.lines);
     return answer.status();
   }
   tally_.sent += static_cast<int64_t>(sent.rows);
   Count(*answer);
   progress_.Update(reader_.bytes_read(), tally_.sent);
   return Status::Ok();
+}
+
+// A failed Flush stopped before sending the rows it holds: they and every
+// row after them were never sent. (A CSV error is the reader's, not a Flush's.)
+Status Importer::Unsent(Status stopped) {
+  if (!items_.empty()) tally_.unsent_from = IntOr(Member(items_.front(), "line"), 0);
+  return stopped;
 }
 
 void Importer::Count(const json& answer) {
@@ -187,6 +209,22 @@ void Importer::Count(const json& answer) {
   }
 }
 
+std::string RangeText(const LineRange& r) {
+  return r.first == r.last ? "line " + std::to_string(r.first)
+                           : "lines " + std::to_string(r.first) + "-" + std::to_string(r.last);
+}
+
+// What an import cut off by the daemon left undone, and how to finish it.
+void PrintCutOff(std::ostream& out, const ImportTally& t) {
+  if (t.unconfirmed.empty() && t.unsent_from == 0) return;
+  for (const LineRange& r : t.unconfirmed) {
+    out << "not confirmed: " << RangeText(r) << " (sent; the daemon did not answer, so they may or may not be recorded)\n";
+  }
+  if (t.unsent_from > 0) out << "not sent: line " << t.unsent_from << " to the end of the input\n";
+  out << "run the same import again to finish: rows already recorded come back as duplicates, "
+         "none is recorded twice\n";
+}
+
 void PrintHuman(std::ostream& out, const ImportTally& t) {
   out << t.added << " new, " << t.duplicate << " duplicate, " << t.invalid.size() << " invalid\n";
   if (t.repeated > 0) {
@@ -194,6 +232,7 @@ void PrintHuman(std::ostream& out, const ImportTally& t) {
         << " nothing new recorded for them\n";
   }
   for (const InvalidRow& row : t.invalid) out << "line " << row.line << ": " << row.reason << '\n';
+  PrintCutOff(out, t);
 }
 
 void PrintMachine(std::ostream& out, const ImportTally& t, const Status& stopped) {
@@ -205,11 +244,19 @@ void PrintMachine(std::ostream& out, const ImportTally& t, const Status& stopped
     result["invalid"].push_back({{"line", row.line}, {"error", row.reason}});
   }
   if (!stopped.ok()) result["error"] = stopped.message();
+  if (!t.unconfirmed.empty()) {
+    result["unconfirmed"] = json::array();
+    for (const LineRange& r : t.unconfirmed) result["unconfirmed"].push_back({{"first_line", r.first}, {"last_line", r.last}});
+  }
+  if (t.unsent_from > 0) result["unsent_from_line"] = t.unsent_from;
   PrintJson(out, result);
 }
 
 int ImportExitCode(const ImportTally& t, const Status& stopped) {
-  // The daemon or the token failed: say so, whatever was committed before.
+  // Rows are in and others are not: that is what a script must know first
+  // (stderr says what stopped the rest).
+  if (t.committed() && (!stopped.ok() || !t.invalid.empty())) return kExitPartial;
+  // The daemon or the token failed before any row went in: say so.
   if (!stopped.ok() && stopped.code() != Status::Code::kInvalidArgument) {
     return ExitCodeFor(stopped);
   }
