@@ -12,6 +12,9 @@ constexpr std::string_view kCurlTooSlow = "too slow";
 constexpr int kFirstServerError = 500;
 constexpr int kLastServerError = 599;
 constexpr int kTooManyRequests = 429;
+// curl's wording when the response headers pass its 300 KiB total (the code
+// is CURLE_RECV_ERROR, as for a broken connection).
+constexpr std::string_view kCurlHeadersTooLarge = "Too large response headers";
 
 std::string WithCurlText(std::string text, const CurlFailure& f) {
   if (!f.curl_text.empty()) text += " (" + f.curl_text + ")";
@@ -77,6 +80,16 @@ FetchFailure ResetFailure(const CurlFailure& f) {
 }  // namespace
 
 FetchFailure DescribeCurlFailure(const CurlFailure& f) {
+  // Oversized headers are the server's doing, and the same every time: not
+  // a broken connection to retry. (A single header line over curl's 100 KiB
+  // shows only as CURLE_OUT_OF_MEMORY, after the status line.)
+  if (f.code == CURLE_RECV_ERROR && f.curl_text.find(kCurlHeadersTooLarge) != std::string::npos) {
+    return {FetchError::kBadResponse, "response headers from " + f.peer + " too large (" + f.curl_text + ")"};
+  }
+  if (f.code == CURLE_OUT_OF_MEMORY && f.answered) {
+    return {FetchError::kBadResponse,
+            "response header line from " + f.peer + " too large (over curl's 100 KiB limit for one header)"};
+  }
   switch (f.code) {
     case CURLE_COULDNT_RESOLVE_HOST:
       return {FetchError::kDns, WithCurlText("could not resolve the host", f)};

@@ -22,6 +22,7 @@ struct CurlFailure {
   std::string curl_text;  // CURLOPT_ERRORBUFFER, may be empty
   int64_t low_speed_bytes = 0;
   int64_t low_speed_seconds = 0;
+  bool answered = false;  // the response's status line had arrived
 };
 
 struct FetchFailure {

@@ -47,7 +47,11 @@ HostQueue::Ticket HostQueue::Enqueue(const std::string& key, Start start,
   host->waiting.push_back({ticket, std::move(start), latest, std::move(expire)});
   ++waiting_;
   evaluate(key);
-  return ticket;
+  // Granted or dropped at once: nothing waits under the ticket.
+  const auto it = hosts_.find(key);
+  const bool waits = it != hosts_.end() && !it->second->waiting.empty() &&
+                     it->second->waiting.back().ticket == ticket;
+  return waits ? ticket : 0;
 }
 
 bool HostQueue::Withdraw(const std::string& key, Ticket ticket) {

@@ -49,6 +49,8 @@ class HostQueue : public std::enable_shared_from_this<HostQueue> {
   // request may go. Every started request must call Finished() exactly once.
   // With `latest`, `expire` is posted instead once the host is held past it
   // (checked whenever the host's next start moves; see also Withdraw).
+  // Returns 0 when the request was granted or dropped at once, else the
+  // ticket it waits under.
   Ticket Enqueue(const std::string& host, Start start,
                  std::optional<Clock::time_point> latest = std::nullopt, Expire expire = nullptr);
   // Takes a waiting request out; false when it has been granted (its start

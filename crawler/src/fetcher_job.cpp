@@ -53,7 +53,7 @@ void FetchJob::do_queue() {
   ticket_ = env_.hosts().Enqueue(
       host_, std::move(start), latest,
       guarded([](FetchJob& job, HostQueue::Clock::duration held) { job.on_held(held); }));
-  do_deadline_timer(latest);
+  if (ticket_ != 0) do_deadline_timer(latest);  // it waits
 }
 
 // Held by the global cap or by the host's other requests past `latest`.

@@ -251,7 +251,8 @@ Outcome Transfer::Finish(CURLcode code) {
                         out.elapsed_ms,
                         curl_error_,
                         options_.low_speed_bytes,
-                        options_.low_speed_seconds};
+                        options_.low_speed_seconds,
+                        first_byte_};
     FetchFailure described = DescribeCurlFailure(failure);
     out.error = described.error;
     out.error_text = std::move(described.text);

@@ -122,6 +122,26 @@ TEST_CASE("a trickling body trips the low-speed limit", "[fetcher][timeout]") {
   CHECK(Contains(r.error_text, "slower than 1000 bytes/s for 1 s"));
 }
 
+TEST_CASE("response headers past curl's limits are a bad response that is named and not retried", "[fetcher][limits]") {
+  const auto [path, says] = GENERATE(table<const char*, const char*>({
+      {"/huge-headers?kib=200", "response header line from 127.0.0.1:"},  // one line over 100 KiB
+      {"/huge-headers?n=4000", "response headers from 127.0.0.1:"},     // 400 KiB in all
+  }));
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_retries = 2;
+  Harness h(options);
+  const FetchResult r = h.Fetch(server.Url(path));
+  INFO(path << ": " << r.error_text);
+  CHECK(r.error == FetchError::kBadResponse);
+  CHECK(Contains(r.error_text, says));
+  CHECK(Contains(r.error_text, "too large"));
+  CHECK(r.attempts == 1);
+  CHECK(server.Count("/huge-headers") == 1);
+  // Headers within the limits are fine.
+  CHECK(h.Fetch(server.Url("/huge-headers?kib=50&n=100")).http_status == 200);
+}
+
 TEST_CASE("a refused connection is kConnect after every retry", "[fetcher][connect]") {
   const uint16_t port = ClosedPort();
   Harness h;

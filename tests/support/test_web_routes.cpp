@@ -101,6 +101,22 @@ Reply ResetMidBody(const Incoming& in) {
   return r;
 }
 
+// Response headers past curl's limits: one line of `kib` KiB, or `n` lines
+// of 100 bytes.
+Reply HugeHeaders(const Incoming& in) {
+  Reply r;
+  r.mode = Reply::Mode::kRaw;
+  std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n";
+  if (const int kib = IntParam(in, "kib", 0); kib > 0) {
+    head += "X-Big: " + std::string(static_cast<size_t>(kib) << 10, 'a') + "\r\n";
+  }
+  for (int i = 0; i < IntParam(in, "n", 0); ++i) {
+    head += "X-H" + std::to_string(i) + ": " + std::string(100, 'b') + "\r\n";
+  }
+  r.body = head + "Content-Length: 2\r\n\r\nok";
+  return r;
+}
+
 Reply Endless(const Incoming& in) {
   Reply r;
   r.mode = Reply::Mode::kEndless;
@@ -220,6 +236,7 @@ const std::map<std::string, Handler, std::less<>>& ExactRoutes() {
        }},
       {"/slow-headers", SlowHeaders},
       {"/reset", ResetMidBody},
+      {"/huge-headers", HugeHeaders},
       {"/endless", Endless},
       {"/huge", Huge},
       {"/gzip-bomb", [](const Incoming&) { return GzipBomb(); }},
