@@ -62,7 +62,9 @@ int RunCheck(Context& ctx, const LoadFlags& f) {
   if (!set.ok()) {
     for (const auto& e : errors) ctx.io.err << e.ToString() << '\n';
     if (errors.empty()) ctx.io.err << "linkwatch: " << set.status().message() << '\n';
-    ctx.io.err << "linkwatch: the rule set is refused (" << errors.size() << " errors)\n";
+    ctx.io.err << "linkwatch: the rule set is refused";
+    if (!errors.empty()) ctx.io.err << " (" << errors.size() << (errors.size() == 1 ? " error)" : " errors)");
+    ctx.io.err << '\n';
     return kExitUsage;
   }
   if (ctx.flags.json) {
@@ -71,8 +73,9 @@ int RunCheck(Context& ctx, const LoadFlags& f) {
                            {"hash_entries", (*set)->hash_entries().size()},
                            {"version", (*set)->version()}});
   } else {
-    ctx.io.out << "ok: " << (*set)->rules().size() << " rules, " << (*set)->hash_entries().size()
-               << " hash entries, version " << (*set)->version() << '\n';
+    const size_t rules = (*set)->rules().size(), hashes = (*set)->hash_entries().size();
+    ctx.io.out << "ok: " << rules << (rules == 1 ? " rule, " : " rules, ") << hashes
+               << (hashes == 1 ? " hash entry" : " hash entries") << ", version " << (*set)->version() << '\n';
   }
   return kExitOk;
 }

@@ -365,10 +365,11 @@ TEST_CASE("rules check and rules test work offline on files") {
 
   const auto ok = test::Run({kCli, "rules", "check", dir.File("cd.toml")});
   CHECK(ok.exit_code == 0);
-  CHECK_THAT(ok.out, Catch::Contains("ok: 1 rules"));
+  CHECK_THAT(ok.out, Catch::Contains("ok: 1 rule, 0 hash entries"));
   const auto bad = test::Run({kCli, "rules", "check", dir.File("bad.toml")});
   CHECK(bad.exit_code == 1);
   CHECK_THAT(bad.err, Catch::Contains("bad.toml:4: rule \"b-1\""));
+  CHECK_THAT(bad.err, Catch::Contains("the rule set is refused (1 error)\n"));
 
   const auto tested = test::Run({kCli, "--json", "rules", "test", "--rules", dir.File("cd.toml"), dir.File("page.html")});
   INFO(tested.err);
