@@ -104,11 +104,6 @@ void PrintLink(std::ostream& out, const json& link) {
                  reports);
 }
 
-std::string ShowPath(const std::string& target) {
-  if (IsLinkId(target)) return "/v1/links/" + std::to_string(std::stoll(target));
-  return "/v1/links/lookup?" + BuildQuery({{"url", target}});
-}
-
 QueryParams ListQuery(const ListOptions& o, int64_t after) {
   QueryParams params;
   const std::pair<const char*, const std::string*> filters[] = {{"status", &o.status},
@@ -184,7 +179,18 @@ Handler SetupShow(CLI::App& command) {
       ->required()
       ->type_name("URL|ID")
       ->check(LinkArgument());
-  return [o](Context& ctx) { return Request(ctx, ShowPath(o->target), nullptr, &PrintLink); };
+  return [o](Context& ctx) {
+    Result<std::unique_ptr<ApiClient>> api = Connect(ctx);
+    if (!api.ok()) return Fail(ctx, api.status());
+    Result<json> link = FetchLink(**api, o->target);
+    if (!link.ok()) return Fail(ctx, link.status());
+    if (ctx.flags.json) {
+      PrintJson(ctx.io.out, *link);
+    } else {
+      PrintLink(ctx.io.out, *link);
+    }
+    return static_cast<int>(kExitOk);
+  };
 }
 
 Handler SetupList(CLI::App& command) {

@@ -103,9 +103,20 @@ CLI::Validator LinkArgument() {
       "");
 }
 
+Result<nlohmann::json> FetchLink(ApiClient& api, const std::string& target) {
+  if (IsLinkId(target)) return BodyOf(api.Get("/v1/links/" + std::to_string(std::stoll(target))));
+  Result<nlohmann::json> link = BodyOf(api.Get("/v1/links/lookup?" + BuildQuery({{"url", target}})));
+  if (!link.ok() && link.status().code() == Status::Code::kInvalidArgument) {
+    // Neither an id nor a URL: say both, not only what is wrong with it as a URL.
+    return Status::InvalidArgument("\"" + target + "\" is neither a link id (a whole number) nor a URL (" +
+                                   link.status().message() + ")");
+  }
+  return link;
+}
+
 Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target) {
   if (IsLinkId(target)) return std::stoll(target);
-  Result<nlohmann::json> link = BodyOf(api.Get("/v1/links/lookup?" + BuildQuery({{"url", target}})));
+  Result<nlohmann::json> link = FetchLink(api, target);
   if (!link.ok()) return link.status();
   return Member(*link, "id").get<int64_t>();
 }

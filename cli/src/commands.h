@@ -59,6 +59,9 @@ CLI::Validator IdNumber();
 // For a URL|ID argument: refuses digits (perhaps after a '-') that are no id,
 // which would otherwise be looked up as a relative URL.
 CLI::Validator LinkArgument();
+// The link a URL|ID argument names, as GET /v1/links/ID answers it; a
+// target that is neither an id nor a URL says so.
+Result<nlohmann::json> FetchLink(ApiClient& api, const std::string& target);
 // The link id a URL|ID argument names (asks the daemon to look a URL up).
 Result<int64_t> ResolveLinkId(ApiClient& api, const std::string& target);
 

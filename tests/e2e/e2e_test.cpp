@@ -296,6 +296,9 @@ TEST_CASE("exit codes tell scripts what went wrong") {
   const std::string a = s.Token("Police");
   CHECK(s.Cli(a, {"show", "https://nothing.example/"}).exit_code == 2);
   CHECK(s.Cli(a, {"show", "999999"}).exit_code == 2);
+  const auto neither = s.Cli(a, {"show", "abc"});
+  CHECK(neither.exit_code == 1);
+  CHECK_THAT(neither.err, Catch::Contains("\"abc\" is neither a link id (a whole number) nor a URL (url: the URL is relative"));
   CHECK(s.Cli("lw_wrong", {"list"}).exit_code == 3);
   CHECK(s.Cli(a, {"agency", "add", "Other"}).exit_code == 3);  // operator may not
   CHECK(s.Cli(a, {"submit", "ftp://example.org/", "--basis", "x", "--category", "extremist"}).exit_code == 1);
