@@ -412,6 +412,12 @@ Status Validate(const std::string& path, const toml::table& root, const Config& 
   if (auto e = CheckPlatformRules(c.canon.platform_rules); !e.empty()) {
     return Status::InvalidArgument(at("canon", "platform_rules") + "canon.platform_rules: " + e);
   }
+  // A blank key strips nothing and hides a typo.
+  for (const auto& key : c.canon.strip_params) {
+    if (key.find_first_not_of(" \t") == std::string::npos) {
+      return Status::InvalidArgument(at("canon", "strip_params") + "canon.strip_params has an empty key");
+    }
+  }
   if (auto e = CheckLogLevel(c.log.level); !e.empty()) {
     return Status::InvalidArgument(at("log", "level") + "log.level " + e);
   }

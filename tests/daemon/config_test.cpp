@@ -83,6 +83,7 @@ TEST_CASE("a bad config is refused with its file, line and key") {
       {"[registry]\nbootstrap_agency = \"\"\n", 2, "registry.bootstrap_agency must not be empty"},
       {"[registry]\ncategories = [\"extremist\", \"extremist\"]\n", 2, "names \"extremist\" twice"},
       {"[registry]\ncategories = [\"\"]\n", 2, "registry.categories has an empty name"},
+      {"[canon]\nstrip_params = [\"utm_*\", \" \"]\n", 2, "canon.strip_params has an empty key"},
       {"[schedule]\nremoved_initial_s = 1209600\nremoved_max_s = 86400\n", 2,
        "schedule.removed_initial_s (1209600) is above schedule.removed_max_s (86400)"},
       {"[schedule]\nunreachable_initial_s = 90000\n", 2, "is above schedule.unreachable_max_s (86400)"},
