@@ -4,7 +4,9 @@
 
 #include <boost/asio.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
+#include <limits>
 #include <unordered_map>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -27,6 +29,23 @@ constexpr int64_t kHostBacklogMs = 2000;
 constexpr int64_t kHostStepMs = 100;
 // Postponement times kept per host, pruned beyond this many hosts.
 constexpr size_t kMaxPostponedHosts = 4096;
+// Two ends of a host's wait this close are one wait.
+constexpr int64_t kSameWaitMs = 250;
+
+// Where a host's postponed links stand.
+struct HostLine {
+  TimeMs postponed_until = 0;  // the last link postponed for the host's pace
+  TimeMs held_until = 0;       // the end of the host's latest wait (Retry-After)
+};
+
+// Registered links before discovered ones; then never checked, then the
+// longest unchecked.
+bool ServedFirst(const storage::DueLink& a, const storage::DueLink& b) {
+  auto key = [](const storage::DueLink& l) {
+    return std::make_pair(l.origin != "registered", l.last_checked_at.value_or(std::numeric_limits<TimeMs>::min()));
+  };
+  return key(a) < key(b);
+}
 
 // 0: no quota (max_per_host unset).
 int HostQuota(const SchedulerOptions& o) {
@@ -279,6 +298,11 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     }
     std::vector<storage::Store::Postponed> later;
     const TimeMs now = clock.Now();
+    // The links due together are served longest-unchecked first: when a held
+    // host's wait ends, its links waiting for it are due at once, and the one
+    // checked last goes to the back of the line.
+    std::stable_sort(due->begin(), due->end(),
+                     [](const Leased& a, const Leased& b) { return ServedFirst(a.link, b.link); });
     for (auto& link : *due) {
       if (quota > 0 && HostFetching(link.link.host) >= quota) {
         later.push_back(PostponeOf(link.link, now));
@@ -313,21 +337,36 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   // The host has all it can take: the link is due again once the host's
   // pace reaches it, behind the host's links postponed before it.
   storage::Store::Postponed PostponeOf(const storage::DueLink& link, TimeMs now) {
-    if (postponed_until.size() > kMaxPostponedHosts) {
-      std::erase_if(postponed_until, [now](const auto& kv) { return kv.second < now; });
-    }
     const int64_t step = HostStepMs(options);
-    TimeMs& until = postponed_until[link.host];
+    TimeMs& until = PruneLines(now)[link.host].postponed_until;
     until = std::max(until, now + quota * step) + step;
     return {link.id, link.lease_id, until};
   }
 
-  // The link's host takes no request for `held_ms`: the link is due after it,
-  // and the host's later postponed links behind it.
+  // The link's host takes no request for `held_ms`: the link is due when the
+  // wait ends, at the same time as the host's other links that waited for it
+  // (OnLeased then serves the longest-unchecked first); links postponed
+  // for the host's pace come after them.
   storage::Store::Postponed HeldOf(const storage::DueLink& link, TimeMs now, int64_t held_ms) {
-    TimeMs& until = postponed_until[link.host];
-    until = std::max(until, now + held_ms) + HostStepMs(options);
-    return {link.id, link.lease_id, until};
+    HostLine& line = PruneLines(now)[link.host];
+    if (held_ms <= 0) {  // no slot came free in time: back in the host's pace
+      line.postponed_until = std::max(line.postponed_until, now) + HostStepMs(options);
+      return {link.id, link.lease_id, line.postponed_until};
+    }
+    const TimeMs ends = now + held_ms;
+    // One wait, seen through the fetcher's and this clock: a few ms apart.
+    if (line.held_until < now || std::llabs(ends - line.held_until) > kSameWaitMs) line.held_until = ends;
+    line.postponed_until = std::max(line.postponed_until, line.held_until);
+    return {link.id, link.lease_id, line.held_until};
+  }
+
+  std::unordered_map<std::string, HostLine>& PruneLines(TimeMs now) {
+    if (host_lines.size() > kMaxPostponedHosts) {
+      std::erase_if(host_lines, [now](const auto& kv) {
+        return kv.second.postponed_until < now && kv.second.held_until < now;
+      });
+    }
+    return host_lines;
   }
 
   void Postpone(std::vector<storage::Store::Postponed> later) {
@@ -504,7 +543,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
   std::vector<CheckEvent> pending_events;  // pending's events, index for index
   std::deque<TimeMs> recorded_times;
   std::unordered_map<std::string, int> host_fetching;       // links on the fetcher, by host
-  std::unordered_map<std::string, TimeMs> postponed_until;  // the last postponed link's time, by host
+  std::unordered_map<std::string, HostLine> host_lines;  // by host
   std::function<void()> on_stopped;
   // From Stop until on_stopped ran: a lease or a record still with the writer
   // posts back to the io thread, which must not have run out of work by then

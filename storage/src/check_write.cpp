@@ -20,7 +20,7 @@ const std::string kDueColumns =
     "candidate_status, candidate_count, backoff_step, etag, last_modified, content_hash, "
     "http_status, removed_since, flagged, matches, rules_version, flagged_at, review_state, "
     "CASE WHEN flagged_at IS NULL THEN NULL ELSE (SELECT e.sha256 FROM evidence e "
-    "WHERE e.link_id = link.id ORDER BY e.fetched_at DESC, e.id DESC LIMIT 1) END FROM link ";
+    "WHERE e.link_id = link.id ORDER BY e.fetched_at DESC, e.id DESC LIMIT 1) END, last_checked_at FROM link ";
 
 }  // namespace
 
@@ -95,6 +95,7 @@ Candidate ReadCandidate(const Stmt& s) {
   l.flagged_at = s.OptInt(18);
   l.review_state = s.Text(19);
   l.flagged_sha256 = s.Text(20);
+  l.last_checked_at = s.OptInt(21);
   return c;
 }
 

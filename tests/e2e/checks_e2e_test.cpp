@@ -5,7 +5,9 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <cctype>
+#include <numeric>
 #include <thread>
 
 #include "e2e_support.h"
@@ -175,6 +177,53 @@ retry_base_delay_ms = 50
     REQUIRE(next.has_value());
     CHECK(*next > now + 3500 * 1000);
     if (id != answered) CHECK(link["status"] == "pending");
+  }
+}
+
+TEST_CASE("every link of a host that keeps asking to wait gets its turn") {
+  // Every answer is 429 with Retry-After: 3, so each wait lets one request
+  // through, and the link that waited longest goes first. Before, the link
+  // answered last was due again the moment the wait ended, ahead of the
+  // others that waited for it: a few links took every turn.
+  Checking c(test::kFastSchedule + R"(
+lease_seconds = 5
+
+[crawler]
+max_per_host = 2
+per_host_delay_ms = 200
+total_timeout_ms = 2000
+)");
+  c.token = c.daemon.first_token;
+  std::vector<int64_t> links;
+  for (int i = 0; i < 6; ++i) {
+    links.push_back(c.Register("/retry-after?seconds=3&fail=1000000&post=" + std::to_string(i)));
+  }
+  auto checks = [&] {
+    std::vector<size_t> n;
+    for (int64_t id : links) n.push_back(c.History(id).size());
+    return n;
+  };
+  auto all_checked = [](const std::vector<size_t>& n) {
+    return std::all_of(n.begin(), n.end(), [](size_t k) { return k > 0; });
+  };
+  // Six links, one request per 3 s wait: all checked in about 18 s.
+  std::vector<size_t> seen = checks();
+  for (int i = 0; i < 600 && !all_checked(seen); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    seen = checks();
+  }
+  std::string counts;
+  for (size_t k : seen) counts += std::to_string(k) + " ";
+  INFO("checks per link: " << counts);
+  REQUIRE(all_checked(seen));
+  // In turn: no link had a second check before each had its first (one
+  // more may have landed while the histories were read).
+  CHECK(std::accumulate(seen.begin(), seen.end(), size_t{0}) <= links.size() + 1);
+  // And the host was never asked during a wait it asked for.
+  const std::vector<test::TestWebServer::Clock::time_point> asked = c.web.StartTimes("127.0.0.1");
+  REQUIRE(asked.size() >= links.size());
+  for (size_t i = 1; i < asked.size(); ++i) {
+    CHECK(asked[i] - asked[i - 1] >= std::chrono::milliseconds(2900));
   }
 }
 

@@ -224,6 +224,7 @@ struct DueLink {
   std::string etag, last_modified, content_hash;  // from the last check with a body
   std::optional<int> http_status;
   std::optional<TimeMs> removed_since;
+  std::optional<TimeMs> last_checked_at;  // none: never checked
   // The rule judgement of content_hash: carried over when the body is unchanged.
   bool flagged = false;
   std::string matches = "[]";      // JSON array text
