@@ -1,32 +1,41 @@
 #include "linkwatch/daemon/status_policy.h"
 
+#include <string.h>  // memmem
+
 #include <algorithm>
 #include <optional>
 #include <string_view>
 
-#include "linkwatch/base/folded_search.h"
 #include "linkwatch/base/host_pattern.h"
 #include "linkwatch/crawler/page.h"
+#include "linkwatch/matcher/normalize.h"
 
 namespace linkwatch::daemon {
 namespace {
 
-bool ContainsAny(const FoldedText& body, const std::vector<std::string>& needles) {
-  return std::any_of(needles.begin(), needles.end(),
-                     [&](const std::string& n) { return !n.empty() && body.Contains(n); });
+// Markers and page alike: Unicode simple case folding (Latin, Greek,
+// Cyrillic), invisible characters dropped and white space runs as one space.
+// Look-alike letters are left as they are: a marker is the site's own text.
+constexpr matcher::NormalizeOptions kMarkerFold{.map_confusables = false};
+
+bool ContainsAny(std::string_view page, const std::vector<std::string>& needles) {
+  return std::any_of(needles.begin(), needles.end(), [&](const std::string& n) {
+    const std::string folded = matcher::Normalize(n, kMarkerFold);
+    return !folded.empty() && memmem(page.data(), page.size(), folded.data(), folded.size()) != nullptr;
+  });
 }
 
 // A 2xx page: alive unless a configured marker for its host says otherwise.
 // Markers are searched in the body read in its own charset (a windows-1251
-// page matches a Cyrillic marker), ASCII case-insensitively, other
-// characters as they are.
+// page matches a Cyrillic marker), both folded as above ("ДОСТУП" matches
+// "доступ", "Video\n  unavailable" matches "video unavailable").
 std::string ObserveBody(const crawler::FetchResult& f, const std::string& host, const StatusPolicy& p) {
-  std::optional<FoldedText> folded;  // once a rule applies
+  std::optional<std::string> folded;  // once a rule applies
   for (const auto& rule : p.markers) {
     const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
                                      [&](const std::string& h) { return HostPatternMatches(h, host); });
     if (!applies) continue;
-    if (!folded) folded.emplace(crawler::BodyUtf8(f.body, f.Header("content-type")));
+    if (!folded) folded = matcher::Normalize(crawler::BodyUtf8(f.body, f.Header("content-type")), kMarkerFold);
     if (ContainsAny(*folded, rule.blocked)) return "blocked";
     if (ContainsAny(*folded, rule.removed)) return "removed";
   }

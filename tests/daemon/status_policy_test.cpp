@@ -54,9 +54,19 @@ TEST_CASE("one fetch is classified by its HTTP status, error and page markers") 
           {200, "Access Restricted by Court Order", E::kNone, "any.example", "blocked"},
           {200, "<h1>Video unavailabl</h1>e", E::kNone, "video.example", "alive"},
           {200, "Video unavailable", E::kNone, "video.example", "removed"},
-          // Host patterns compare case-insensitively; non-ASCII marker bytes exactly.
+          // Host patterns compare case-insensitively; Cyrillic letters fold too.
           {200, "<p>Публикация удалена</p>", E::kNone, "posts.example", "removed"},
-          {200, "<p>ПУБЛИКАЦИЯ УДАЛЕНА</p>", E::kNone, "posts.example", "alive"},
+          {200, "<p>ПУБЛИКАЦИЯ УДАЛЕНА</p>", E::kNone, "posts.example", "removed"},
+          {200, "<p>Публикация Удалена!</p>", E::kNone, "posts.example", "removed"},
+          {200, "<p>Публикация не удалена</p>", E::kNone, "posts.example", "alive"},
+          // White space runs (line breaks, tabs, no-break spaces) read as one space.
+          {200, "<h1>Video\n   unavailable</h1>", E::kNone, "video.example", "removed"},
+          {200, "<h1>Video\u00a0unavailable</h1>", E::kNone, "video.example", "removed"},
+          {200, "<h1>Videounavailable</h1>", E::kNone, "video.example", "alive"},
+          // Invisible characters inside a word do not hide it.
+          {200, "<p>Restricted by co\u00adurt order</p>", E::kNone, "any.example", "blocked"},
+          // Look-alike letters are not mapped: Cyrillic "о" in "Vidео" is another word.
+          {200, "<h1>Vid\u0435\u043e unavailable</h1>", E::kNone, "video.example", "alive"},
       }));
   CAPTURE(code, body, host);
   CHECK(daemon::Observe(Fetched(code, body, error), host, "alive", WithMarkers()) == observed);
