@@ -45,8 +45,10 @@ std::optional<int64_t> ParseRetryAfterMs(std::string_view value, int64_t now_uni
   if (value.empty()) return std::nullopt;
   int64_t seconds = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc() && end == value.data() + value.size()) {
-    if (seconds < 0) return std::nullopt;
+  if (end == value.data() + value.size()) {
+    // Too many digits for int64 is a long wait all the same.
+    if (ec == std::errc::result_out_of_range && value.front() != '-') return kMaxRetryAfterSeconds * kMsPerSecond;
+    if (ec != std::errc() || seconds < 0) return std::nullopt;
     return std::min(seconds, kMaxRetryAfterSeconds) * kMsPerSecond;
   }
   const std::string date(value);

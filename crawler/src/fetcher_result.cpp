@@ -34,10 +34,9 @@ NextStep ResultBuilder::Add(Outcome outcome, std::optional<int64_t> ms_left) {
       return {NextStep::Kind::kRetry, delay};
     }
     // Out of time for another attempt: this answer is the result.
-    if (outcome.error != FetchError::kNone) {
-      outcome.error_text += " (not retried: a retry in " + std::to_string(delay.count()) +
-                            " ms could not end before the fetch's deadline)";
-    }
+    not_retried_ = "not retried: a retry in " + std::to_string(delay.count()) +
+                   " ms could not end before the fetch's deadline";
+    if (outcome.error != FetchError::kNone) outcome.error_text += " (" + not_retried_ + ")";
   }
   if (outcome.error == FetchError::kNone && !outcome.redirect_url.empty()) {
     return follow(std::move(outcome));
@@ -98,7 +97,24 @@ NextStep ResultBuilder::finish(Outcome outcome) {
   result_.elapsed_ms = spent_ms_;
   result_.attempts = retries_ + 1;
   result_.retry_after_ms = outcome.retry_after_ms;
+  if (outcome.error == FetchError::kNone && IsTransientStatus(outcome.http_status)) {
+    result_.status_note = note_for(outcome);
+  } else if (outcome.error == FetchError::kNone && outcome.http_status == kNotModified && !conditional_) {
+    result_.status_note = "answered 304 Not Modified to a request that named no page it could mean: no page";
+  }
   return {NextStep::Kind::kFinish, {}};
+}
+
+// How a fetch ended with an answer it retries when it can (429, 5xx).
+std::string ResultBuilder::note_for(const Outcome& outcome) const {
+  std::string note = "answered " + std::to_string(outcome.http_status);
+  if (outcome.retry_after_ms) {
+    note += " asking to wait " + std::to_string(*outcome.retry_after_ms / 1000) + " s (Retry-After)";
+  }
+  if (!not_retried_.empty()) return note + ", " + not_retried_;
+  if (retries_ > 0) return note + " on each of " + std::to_string(retries_ + 1) + " attempts";
+  if (options_.max_retries <= 0) return note + ", not retried (retries are off: crawler.max_retries = 0)";
+  return note;
 }
 
 std::string ResultBuilder::chain_to(const std::string& target) const {

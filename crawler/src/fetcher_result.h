@@ -51,6 +51,7 @@ class ResultBuilder {
   std::chrono::milliseconds backoff(int retry, const Outcome& outcome) const;  // before the retry-th retry
   NextStep follow(Outcome outcome);
   NextStep finish(Outcome outcome);
+  std::string note_for(const Outcome& outcome) const;
   std::string chain_to(const std::string& target) const;
 
   const FetchOptions& options_;
@@ -59,6 +60,7 @@ class ResultBuilder {
   std::set<std::string> visited_;
   bool conditional_;  // the request sent If-None-Match or If-Modified-Since
   int retries_ = 0;
+  std::string not_retried_;  // why the last transient answer was not retried, or ""
   int64_t spent_ms_ = 0;
 };
 

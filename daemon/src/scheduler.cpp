@@ -74,7 +74,7 @@ std::string RedirectChainJson(const crawler::FetchResult& r) {
 }
 
 std::string ErrorText(const crawler::FetchResult& r) {
-  if (r.error == crawler::FetchError::kNone) return {};
+  if (r.error == crawler::FetchError::kNone) return r.status_note.empty() ? std::string{} : "http: " + r.status_note;
   return std::string(crawler::FetchErrorName(r.error)) + ": " + r.error_text;
 }
 

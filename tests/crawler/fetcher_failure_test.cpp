@@ -218,7 +218,11 @@ TEST_CASE("Retry-After holds back other requests to the same host", "[fetcher][r
   const FetchResult limited = h.Fetch(server.Url("/retry-after?seconds=1&fail=1"));
   CHECK(limited.http_status == 429);
   CHECK(limited.retry_after_ms == 1000);
-  CHECK(h.Fetch(server.Url("/ok")).http_status == 200);
+  CHECK(limited.status_note ==
+        "answered 429 asking to wait 1 s (Retry-After), not retried (retries are off: crawler.max_retries = 0)");
+  const FetchResult ok = h.Fetch(server.Url("/ok"));
+  CHECK(ok.http_status == 200);
+  CHECK(ok.status_note.empty());
   const auto starts = server.StartTimes("127.0.0.1");
   REQUIRE(starts.size() == 2);
   CHECK(MsBetween(starts[0], starts[1]) >= 1000);
@@ -252,6 +256,10 @@ TEST_CASE("a retry that could not end before the fetch's deadline is not taken",
   CHECK(r.error == FetchError::kNone);
   CHECK(r.attempts == 1);
   CHECK(r.retry_after_ms == 5000);
+  CHECK(r.error_text.empty());
+  CHECK(r.status_note ==
+        "answered 503 asking to wait 5 s (Retry-After), not retried: a retry in 5000 ms could not end "
+        "before the fetch's deadline");
   CHECK(server.Count("/retry-after") == 1);
   // An error that is not retried for the deadline says so (a new fetcher:
   // this one holds the host for the 5 s asked).

@@ -23,6 +23,10 @@ TEST_CASE("Retry-After reads seconds and HTTP dates", "[fetcher][parts]") {
       {" 0 ", 0},
       {"Wed, 21 Oct 2015 07:28:30 GMT", 30000},
       {"Wed, 21 Oct 2015 07:27:00 GMT", 0},  // in the past
+      // Past any sane wait, and past int64: both capped, not ignored.
+      {"99999999999", (int64_t{1} << 31) * 1000},
+      {"123456789012345678901234567890", (int64_t{1} << 31) * 1000},
+      {"12x", std::nullopt},
       {"-5", std::nullopt},
       {"soon", std::nullopt},
       {"", std::nullopt},
@@ -206,7 +210,9 @@ TEST_CASE("a 304 is not_modified only as the answer to a conditional request", "
   FetchOptions options;
   ResultBuilder asked(options, {"http://a/", "\"v1\"", ""});
   asked.Add(Status(304));
-  CHECK(asked.Take().not_modified);
+  const FetchResult same = asked.Take();
+  CHECK(same.not_modified);
+  CHECK(same.status_note.empty());
   ResultBuilder since(options, {"http://a/", "", "Wed, 21 Oct 2015 07:28:00 GMT"});
   since.Add(Status(304));
   CHECK(since.Take().not_modified);
@@ -216,6 +222,7 @@ TEST_CASE("a 304 is not_modified only as the answer to a conditional request", "
   const FetchResult r = unasked.Take();
   CHECK(r.http_status == 304);
   CHECK_FALSE(r.not_modified);
+  CHECK(r.status_note == "answered 304 Not Modified to a request that named no page it could mean: no page");
 }
 
 TEST_CASE("a deferred fetch says how long its host is held", "[fetcher][parts]") {

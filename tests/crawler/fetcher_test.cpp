@@ -67,6 +67,7 @@ TEST_CASE("500 then 200 succeeds on the retry", "[fetcher][retry]") {
   const FetchResult r = h.Fetch(server.Url("/flaky?fail=1"));
   CHECK(r.http_status == 200);
   CHECK(r.attempts == 2);
+  CHECK(r.status_note.empty());  // only for a 429 or 5xx that is the result
   CHECK(r.body == TestWebServer::PageHtml());
   CHECK(server.Count("/flaky") == 2);
 }
@@ -80,6 +81,7 @@ TEST_CASE("a lasting 5xx is retried max_retries times and then returned", "[fetc
   CHECK(r.http_status == 503);
   CHECK(r.error == FetchError::kNone);
   CHECK(r.attempts == 4);
+  CHECK(r.status_note == "answered 503 on each of 4 attempts");
   CHECK(server.Count("/status/503") == 4);
 }
 

@@ -128,6 +128,11 @@ struct FetchResult {
   bool not_modified = false;                                 // 304 to a conditional request
   FetchError error = FetchError::kNone;
   std::string error_text;  // for people; empty when error == kNone
+  // For people, when error == kNone and the answer is one retried when it
+  // can be (429, 5xx): how the fetch ended with it, e.g. "answered 503 on
+  // each of 3 attempts"; or why a 304 to a plain request is no page; ""
+  // otherwise.
+  std::string status_note;
   int64_t elapsed_ms = 0;  // of the last attempt (its redirect hops included)
   int64_t wire_bytes = 0;  // headers and bodies received before decoding, all requests
   int attempts = 1;        // 1 + retries used by the whole fetch (hops are not attempts)
