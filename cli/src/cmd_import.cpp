@@ -47,6 +47,20 @@ struct LineRange {
   int64_t first = 0, last = 0;
 };
 
+// Batches sent one after the other are one range of lines: 1-500 and
+// 501-1000 read as 1-1000.
+void MergeAdjacent(std::vector<LineRange>& ranges) {
+  std::vector<LineRange> merged;
+  for (const LineRange& r : ranges) {
+    if (!merged.empty() && r.first == merged.back().last + 1) {
+      merged.back().last = r.last;
+    } else {
+      merged.push_back(r);
+    }
+  }
+  ranges = std::move(merged);
+}
+
 struct ImportTally {
   int64_t added = 0;
   int64_t duplicate = 0;
@@ -182,6 +196,7 @@ Status Importer::Collect() {
       }
     }
     tally_.unconfirmed.insert(tally_.unconfirmed.begin(), sent.lines);
+    MergeAdjacent(tally_.unconfirmed);
     return answer.status();
   }
   tally_.sent += static_cast<int64_t>(sent.rows);

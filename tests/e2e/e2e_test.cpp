@@ -253,8 +253,12 @@ TEST_CASE("an import cut off by a daemon stop names the lines not recorded and a
   CHECK(out["error"].is_string());
   // Every row is accounted for: recorded, sent but not confirmed, or not sent.
   int64_t unconfirmed = 0;
+  int64_t previous_last = -1;
   for (const auto& r : out.value("unconfirmed", json::array())) {
     unconfirmed += r["last_line"].get<int64_t>() - r["first_line"].get<int64_t>() + 1;
+    // Batches in flight together are one range: never 100-100 then 101-101.
+    CHECK(r["first_line"].get<int64_t>() != previous_last + 1);
+    previous_last = r["last_line"].get<int64_t>();
   }
   const int64_t unsent_from = out.value("unsent_from_line", int64_t{0});
   const int64_t unsent = unsent_from > 0 ? kRows + 1 - unsent_from + 1 : 0;  // rows are lines 2..kRows+1
