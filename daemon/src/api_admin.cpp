@@ -25,6 +25,7 @@ void ListAgencies(const Context& ctx, const Call&, Done done) {
 void CreateAgency(const Context& ctx, const Call& call, Done done) {
   auto body = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&body)) return done(*err);
+  if (auto unknown = NotKnown(std::get<json>(body), {"name"})) return done(*unknown);
   const auto name = StringField(std::get<json>(body), "name");
   if (!name) return done(Error(400, "invalid_argument", "name must be a string", "name"));
   auto agency = ctx.store.CreateAgency(call.actor, *name);
@@ -44,6 +45,7 @@ void CreateToken(const Context& ctx, const Call& call, Done done) {
   auto body = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&body)) return done(*err);
   const json& obj = std::get<json>(body);
+  if (auto unknown = NotKnown(obj, {"agency", "role", "label"})) return done(*unknown);
   if (auto wrong = NotAString(obj, {"agency", "role", "label"})) return done(*wrong);
   const auto agency = StringField(obj, "agency");
   if (!agency) return done(Error(400, "invalid_argument", "agency must be a string", "agency"));

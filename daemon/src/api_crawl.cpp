@@ -55,6 +55,7 @@ void Rescan(const Context& ctx, const Call& call, Done done) {
   auto parsed = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&parsed)) return done(*err);
   const json& body = std::get<json>(parsed);
+  if (auto unknown = NotKnown(body, {"link_id", "url", "status", "all"})) return done(*unknown);
   if (auto wrong = NotAString(body, {"url", "status"})) return done(*wrong);
   if (body.contains("all") && !body["all"].is_boolean()) {
     return done(Error(400, "invalid_argument", "all must be true or false", "all"));

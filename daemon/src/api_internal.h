@@ -42,6 +42,12 @@ ApiResponse FromStatus(const Status& status, std::string_view field = {});
 // Parses a JSON object body; on failure returns the 400 response to send.
 std::variant<json, ApiResponse> ParseObject(const std::string& body);
 
+// The first member of a request body that the request does not take, named
+// in the error: a misspelt "nots" must not drop the note silently.
+std::optional<std::string> UnknownMember(const json& obj, std::initializer_list<std::string_view> known);
+std::string UnknownMemberMessage(const std::string& name, std::initializer_list<std::string_view> known);
+std::optional<ApiResponse> NotKnown(const json& obj, std::initializer_list<std::string_view> known);
+
 // A string member of `obj`, or nullopt when absent or not a string.
 std::optional<std::string> StringField(const json& obj, const char* name);
 // The first of `names` that `obj` has with a value other than a string or

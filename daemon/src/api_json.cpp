@@ -99,6 +99,25 @@ std::optional<ApiResponse> NotAString(const json& obj, std::initializer_list<con
   return std::nullopt;
 }
 
+std::optional<std::string> UnknownMember(const json& obj, std::initializer_list<std::string_view> known) {
+  for (const auto& item : obj.items()) {
+    if (std::find(known.begin(), known.end(), item.key()) == known.end()) return item.key();
+  }
+  return std::nullopt;
+}
+
+std::string UnknownMemberMessage(const std::string& name, std::initializer_list<std::string_view> known) {
+  std::string list;
+  for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+  return "unknown field \"" + name + "\"; this request takes " + list;
+}
+
+std::optional<ApiResponse> NotKnown(const json& obj, std::initializer_list<std::string_view> known) {
+  const auto name = UnknownMember(obj, known);
+  if (!name) return std::nullopt;
+  return Error(400, "invalid_argument", UnknownMemberMessage(*name, known), *name);
+}
+
 std::optional<int64_t> ParseId(const std::string& text) {
   int64_t v = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);

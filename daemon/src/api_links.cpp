@@ -15,6 +15,10 @@ struct FieldError {
 
 std::variant<storage::Submission, FieldError> Validate(const Context& ctx, const json& item) {
   if (!item.is_object()) return FieldError{"", "each item must be a JSON object"};
+  const std::initializer_list<std::string_view> kItemFields = {"url", "basis", "category", "note", "line"};
+  if (const auto unknown = UnknownMember(item, kItemFields)) {
+    return FieldError{*unknown, UnknownMemberMessage(*unknown, kItemFields)};
+  }
   for (const char* name : {"url", "basis", "category", "note"}) {
     if (item.contains(name) && !item[name].is_string() && !item[name].is_null()) {
       return FieldError{name, std::string(name) + " must be a string"};
@@ -164,6 +168,7 @@ void SubmitBatch(const Context& ctx, const Call& call, Done done) {
   auto body = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&body)) return done(*err);
   const json& obj = std::get<json>(body);
+  if (auto unknown = NotKnown(obj, {"items"})) return done(*unknown);
   const auto items = obj.find("items");
   if (items == obj.end() || !items->is_array()) {
     return done(Error(400, "invalid_argument", "items must be an array", "items"));

@@ -35,6 +35,7 @@ void RetryNotifications(const Context& ctx, const Call& call, Done done) {
   auto parsed = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&parsed)) return done(*err);
   const json& body = std::get<json>(parsed);
+  if (auto unknown = NotKnown(body, {"id", "failed"})) return done(*unknown);
   const bool has_id = body.contains("id") && !body["id"].is_null();
   if (body.contains("failed") && !body["failed"].is_boolean()) {
     return done(Error(400, "invalid_argument", "failed must be true or false", "failed"));

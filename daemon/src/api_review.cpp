@@ -32,6 +32,7 @@ void Decide(const Context& ctx, const Call& call, bool accept, Done done) {
   d.link_id = *id;
   d.accept = accept;
   const char* field = accept ? "basis" : "reason";
+  if (auto unknown = NotKnown(body, {field})) return done(*unknown);
   if (auto wrong = NotAString(body, {field})) return done(*wrong);
   const std::string text = Trim(StringField(body, field).value_or(""));
   if (text.empty()) {

@@ -143,6 +143,7 @@ void TestRules(const Context& ctx, const Call& call, Done done) {
   auto parsed = ParseObject(call.body);
   if (auto* err = std::get_if<ApiResponse>(&parsed)) return done(*err);
   const json& body = std::get<json>(parsed);
+  if (auto unknown = NotKnown(body, {"url", "html", "body_base64", "content_type"})) return done(*unknown);
   if (auto wrong = NotAString(body, {"url", "html", "body_base64", "content_type"})) return done(*wrong);
   if (body.contains("html") && body.contains("body_base64")) {
     return done(Error(400, "invalid_argument", "give the page as html or as body_base64, not both", "body_base64"));

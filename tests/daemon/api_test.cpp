@@ -297,6 +297,9 @@ TEST_CASE("an invalid submission is refused naming the field and the reason") {
       {Item("https://" + std::string(300, 'h') + ".example/"), "url", "the URL's host is longer than 255 bytes"},
       {Item("https://example.org/" + std::string(2000, 'x') + Repeat("\xd0\xb4", 3000)), "url", "8192"},
       {WithLine(Item("https://e.org/"), 0), "line", "line must be a whole number from 1"},
+      // A misspelt field would drop what it carries: it is named instead.
+      {json{{"url", "https://e.org/"}, {"basis", "b"}, {"category", "extremist"}, {"nots", "x"}}, "nots",
+       "unknown field \"nots\"; this request takes url, basis, category, note, line"},
   }));
   Server s;
   const auto r = s.Call("POST", "/v1/links", item, s.admin);
@@ -330,6 +333,43 @@ TEST_CASE("a batch commits its valid rows and reports the invalid ones by line")
   CHECK(out["results"][3]["duplicate"] == true);
   CHECK(out["results"][3]["link_id"] == out["results"][0]["link_id"]);
   CHECK(Body(s.Call("GET", "/v1/links", nullptr, op))["links"].size() == 2);
+}
+
+TEST_CASE("a request body with a field the request does not take is refused, naming the field") {
+  Server s;
+  struct Case {
+    const char* method;
+    std::string path;
+    json body;
+    const char* field;
+  };
+  const Case cases[] = {
+      {"POST", "/v1/links/batch", {{"items", json::array()}, {"item", json::array()}}, "item"},
+      {"POST", "/v1/rescan", {{"lnk_id", 1}}, "lnk_id"},
+      {"POST", "/v1/agencies", {{"name", "Customs"}, {"kind", "police"}}, "kind"},
+      {"POST", "/v1/tokens", {{"agency", "Police"}, {"role", "operator"}, {"lable", "x"}}, "lable"},
+      {"POST", "/v1/notifications/retry", {{"failed", true}, {"all", true}}, "all"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.path, c.body.dump());
+    const auto r = s.Call(c.method, c.path, c.body, s.admin);
+    CHECK(r.status == 400);
+    const json err = Body(r)["error"];
+    CHECK(err["field"] == c.field);
+    CHECK_THAT(err["message"].get<std::string>(), Catch::StartsWith(std::string("unknown field \"") + c.field + "\""));
+  }
+  for (const json& a : Body(s.Call("GET", "/v1/agencies", nullptr, s.admin))["agencies"]) {
+    CHECK(a["name"] != "Customs");  // refused, so not made
+  }
+  // In a batch, only the row with the unknown field is refused.
+  json items = json::array();
+  items.push_back(WithLine(Item("https://example.org/1"), 2));
+  json typo = WithLine(Item("https://example.org/2"), 3);
+  typo["categroy"] = "extremist";
+  items.push_back(typo);
+  const json out = Body(s.Call("POST", "/v1/links/batch", {{"items", items}}, s.admin));
+  CHECK(out["summary"]["new"] == 1);
+  CHECK(out["results"][1]["error"]["field"] == "categroy");
 }
 
 TEST_CASE("a row the store would refuse is one invalid row, and the rows beside it are kept") {

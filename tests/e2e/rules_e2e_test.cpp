@@ -419,6 +419,11 @@ TEST_CASE("rules test asks the daemon when no rule files are given, for a file o
   const auto by_file = m.Cli({"rules", "test", m.dir.File("page.html")});
   REQUIRE(by_file.exit_code == 0);
   CHECK_THAT(by_file.out, Catch::Contains("FLAGGED"));
+  // A misspelt field is named, not ignored (here the page's charset would be lost).
+  const auto typo = m.Raw("POST", "/v1/rules/test", {{"html", "<p>x</p>"}, {"content-type", "text/html"}});
+  CHECK(typo.status == 400);
+  CHECK(json::parse(typo.body)["error"]["field"] == "content-type");
+  CHECK_THAT(typo.body, Catch::Contains("this request takes url, html, body_base64, content_type"));
   // Nothing was registered.
   CHECK(m.Call("GET", "/v1/links")["links"].empty());
 }
