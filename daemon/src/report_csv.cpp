@@ -88,6 +88,7 @@ void TimeToRemoval(CsvTable& t, const ReportData& d) {
 
 void Reach(CsvTable& t, const ReportData& d) {
   t.Row("reach", "views_alive", "", d.views_alive);
+  t.Row("reach", "alive_with_views", "", d.alive_with_views);
   t.Row("reach", "views_growth", "", d.views_growth);
   int rank = 0;
   for (const auto& l : d.top_viewed) {

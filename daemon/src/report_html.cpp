@@ -280,7 +280,9 @@ void Clusters(std::ostream& out, const ReportData& d) {
 
 void ReachSection(std::ostream& out, const ReportData& d) {
   out << "<section><h2>Reach</h2>\n";
-  FigureTable(out, "views", {{"views of links alive now", d.views_alive}, {"views gained this week", d.views_growth}});
+  FigureTable(out, "views", {{"views of links alive now", d.views_alive},
+                             {"alive links that show a view count", d.alive_with_views},
+                             {"views gained this week", d.views_growth}});
   TopViewed(out, d);
   Clusters(out, d);
   std::vector<Bar> bars;

@@ -135,6 +135,8 @@ void RemovalSection(std::ostream& out, const ReportData& d) {
 void ReachSection(std::ostream& out, const ReportData& d) {
   out << "## Reach\n\n| | views |\n|---|---:|\n"
       << "| views of links alive now | " << d.views_alive << " |\n"
+      << "| alive links that show a view count | " << d.alive_with_views << " of "
+      << StatusCount(d.status_now, "alive") << " |\n"
       << "| views gained this week | " << d.views_growth << " |\n\n### Most viewed links alive\n\n";
   if (d.top_viewed.empty()) out << "None.\n\n";
   else {

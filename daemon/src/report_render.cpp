@@ -93,7 +93,8 @@ Json Reach(const ReportData& d) {
   }
   Json history = Json::array();
   for (const auto& [week, views] : d.views_history) history.push_back({{"week", week}, {"views", views}});
-  return {{"views_alive", d.views_alive}, {"views_growth", d.views_growth}, {"top_viewed", top},
+  return {{"views_alive", d.views_alive}, {"alive_with_views", d.alive_with_views},
+          {"views_growth", d.views_growth}, {"top_viewed", top},
           {"largest_clusters", clusters}, {"views_history", history}};
 }
 

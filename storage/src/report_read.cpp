@@ -308,7 +308,10 @@ void FillNow(const ReportQuery& q, const Population& pop, ReportData& out) {
     if (pop.discovered[p]) CountDiscovery(q, pop, p, out);
     if (!pop.CountedNow(p)) continue;
     ++out.status_now[kStatusNames[pop.status[p]]];
-    if (pop.status[p] == kAlive && pop.views[p] != kUnknown) out.views_alive += pop.views[p];
+    if (pop.status[p] == kAlive && pop.views[p] != kUnknown) {
+      out.views_alive += pop.views[p];
+      ++out.alive_with_views;
+    }
   }
 }
 

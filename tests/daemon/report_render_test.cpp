@@ -50,6 +50,7 @@ storage::ReportData SampleReport() {
   d.removal_by_host = {{"video.example", {5, 20.0, 30.0}, {14, 36.0, 120.0}}};
   d.removal_hours_last_weeks = {1, 2, 7, 13, 25, 30, 49, 80, 200, 700};
   d.views_alive = 123456;
+  d.alive_with_views = 7;
   d.views_growth = 789;
   d.top_viewed = {{42, kNastyUrl, "bad.example", "alive", 100000, 500},
                   {43, "https://video.example/watch?v=1", "video.example", "alive", 20000, std::nullopt}};
@@ -137,6 +138,7 @@ TEST_CASE("the JSON report has every key the issue names, with the figures") {
   CHECK(bins[8] == json{{"from_hours", 672.0}, {"to_hours", nullptr}, {"label", "≥ 4 w"}, {"links", 1}});
   CHECK_FALSE(j["time_to_removal"].contains("hours_last_weeks"));
   CHECK(j["reach"]["views_alive"] == 123456);
+  CHECK(j["reach"]["alive_with_views"] == 7);
   CHECK(j["reach"]["views_growth"] == 789);
   CHECK(j["reach"]["top_viewed"][0]["url"] == kNastyUrl);
   CHECK(j["reach"]["top_viewed"][1]["growth"].is_null());
@@ -178,6 +180,7 @@ TEST_CASE("the Markdown report has each section's figures") {
       "| this week | 7 | 30.5 | 96.0 |",
       "| last 3 weeks | 20 | 41.2 | 170.0 |",
       "| views of links alive now | 123456 |",
+      "| alive links that show a view count | 7 of 200 |",
       "| views gained this week | 789 |",
       "| 2 | 43 | `https://video.example/watch?v=1` | `video.example` | alive | 20000 | – |",
       "| 9 | 6 | 110000 | `https://video.example/watch?v=1` |",
@@ -214,6 +217,7 @@ TEST_CASE("the CSV report is one long table that parses back") {
   CHECK(CsvValue(rows, "time_to_removal_distribution", "1–2 d") == "2");
   CHECK(CsvValue(rows, "time_to_removal_distribution", "≥ 4 w") == "1");
   CHECK(CsvValue(rows, "reach", "views_alive") == "123456");
+  CHECK(CsvValue(rows, "reach", "alive_with_views") == "7");
   CHECK(CsvValue(rows, "top_viewed", "1", "url") == kNastyUrl);
   CHECK(CsvValue(rows, "top_viewed", "2", "growth").empty());
   CHECK(CsvValue(rows, "largest_clusters", "1", "reach") == "110000");

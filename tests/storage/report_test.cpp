@@ -191,6 +191,7 @@ TEST_CASE("the report counts every figure of its week") {
 
   // Reach: only L2 is alive now (80 views, 50 at week start).
   CHECK(r.views_alive == 80);
+  CHECK(r.alive_with_views == 1);
   CHECK(r.views_growth == 30);
   REQUIRE(r.top_viewed.size() == 1);
   CHECK(r.top_viewed[0].id == w.l2);
@@ -337,6 +338,18 @@ Link MustReview(Store& store, const Actor& actor, int64_t id, bool accept) {
   INFO(link.status().ToString());
   REQUIRE(link.ok());
   return std::move(link).value();
+}
+
+TEST_CASE("the report says how many alive links the views figure comes from") {
+  Fixture fx;
+  const int64_t counted = RegisterAt(fx, fx.police(), kWs - 3 * kDayMs, "https://example.org/v", "extremism");
+  const int64_t silent = RegisterAt(fx, fx.police(), kWs - 3 * kDayMs, "https://example.org/s", "extremism");
+  CheckAt(fx, kWs + kDayMs, {{counted, "alive", 100, {}}, {silent, "alive", {}, {}}});
+  fx.clock().Set(kWe + kHourMs);
+  const ReportData r = MustReport(fx.store(), Week());
+  CHECK(r.status_now == Statuses(0, 2, 0, 0));
+  CHECK(r.views_alive == 100);
+  CHECK(r.alive_with_views == 1);  // the other shows no count: not "0 views"
 }
 
 TEST_CASE("discovered links no person confirmed count in no status or reach figure") {

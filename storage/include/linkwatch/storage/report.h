@@ -127,7 +127,8 @@ struct ReportData {
   std::vector<double> removal_hours_last_weeks;   // every link's hours, ascending (for a histogram)
 
   // Reach.
-  int64_t views_alive = 0;         // latest views of links alive now
+  int64_t views_alive = 0;         // latest views of links alive now that show a view count
+  int64_t alive_with_views = 0;    // how many of the links alive now show one (the rest count 0)
   int64_t views_growth = 0;        // views gained this week by links alive now (sum of TopLink::growth's rule)
   std::vector<TopLink> top_viewed;  // alive links, most viewed first
   std::vector<TopCluster> largest_clusters;  // clusters of 2 or more; most members first, then reach (unknown last)
