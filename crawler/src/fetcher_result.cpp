@@ -24,6 +24,7 @@ ResultBuilder::ResultBuilder(const FetchOptions& options, const FetchRequest& re
 }
 
 NextStep ResultBuilder::Add(Outcome outcome, std::optional<int64_t> ms_left) {
+  retried_.reset();
   result_.wire_bytes += outcome.wire_bytes;
   spent_ms_ += outcome.elapsed_ms;
   if (should_retry(outcome)) {
@@ -31,6 +32,7 @@ NextStep ResultBuilder::Add(Outcome outcome, std::optional<int64_t> ms_left) {
     if (!ms_left || delay.count() + options_.total_timeout_ms <= *ms_left) {
       ++retries_;
       spent_ms_ = 0;
+      retried_ = std::move(outcome);
       return {NextStep::Kind::kRetry, delay};
     }
     // Out of time for another attempt: this answer is the result.
@@ -112,7 +114,7 @@ std::string ResultBuilder::note_for(const Outcome& outcome) const {
     note += " asking to wait " + std::to_string(*outcome.retry_after_ms / 1000) + " s (Retry-After)";
   }
   if (!not_retried_.empty()) return note + ", " + not_retried_;
-  if (retries_ > 0) return note + " on each of " + std::to_string(retries_ + 1) + " attempts";
+  if (retries_ > 0) return note + " on the last of " + std::to_string(retries_ + 1) + " attempts";
   if (options_.max_retries <= 0) return note + ", not retried (retries are off: crawler.max_retries = 0)";
   return note;
 }
@@ -131,6 +133,18 @@ void ResultBuilder::Fail(FetchError error, std::string text) {
 }
 
 void ResultBuilder::Deferred(const std::string& host, int64_t held_ms) {
+  if (retried_) {
+    Outcome answered = std::move(*retried_);
+    retried_.reset();
+    --retries_;  // the retry was never sent
+    spent_ms_ = answered.elapsed_ms;
+    not_retried_ = held_ms > 0 ? "not retried: host " + host + " takes no request for " + std::to_string(held_ms) +
+                                     " ms more (Retry-After), past the fetch's deadline"
+                               : "not retried: no slot for host " + host + " came free in time";
+    if (answered.error != FetchError::kNone) answered.error_text += " (" + not_retried_ + ")";
+    finish(std::move(answered));
+    return;
+  }
   Fail(FetchError::kDeferred,
        held_ms > 0 ? "not sent: host " + host + " takes no request for " + std::to_string(held_ms) +
                          " ms more (Retry-After or per-host pace), past the fetch's deadline"

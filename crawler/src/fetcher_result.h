@@ -42,6 +42,8 @@ class ResultBuilder {
   // Ends the fetch before any transfer could run (e.g. an unparsable URL).
   void Fail(FetchError error, std::string text);
   // Ends the fetch as kDeferred: `host` is held `held_ms` past its deadline.
+  // A retry that is held so ends the fetch with the answer it was to
+  // replace, which says so: the server was asked, and answered.
   void Deferred(const std::string& host, int64_t held_ms);
   // REQUIRES: the last Add() said kFinish, or Fail() was called.
   FetchResult Take() { return std::move(result_); }
@@ -61,6 +63,7 @@ class ResultBuilder {
   bool conditional_;  // the request sent If-None-Match or If-Modified-Since
   int retries_ = 0;
   std::string not_retried_;  // why the last transient answer was not retried, or ""
+  std::optional<Outcome> retried_;  // the answer a retry waits to replace
   int64_t spent_ms_ = 0;
 };
 

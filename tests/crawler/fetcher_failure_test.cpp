@@ -305,6 +305,32 @@ TEST_CASE("a request its host holds past the fetch's deadline ends deferred at o
   CHECK(h.fetcher().Queued() == 0);
 }
 
+TEST_CASE("a retry its host then holds past the deadline ends with the answer it was to replace", "[fetcher][retry][deadline]") {
+  TestWebServer server;
+  FetchOptions options = FastOptions();
+  options.max_per_host = 1;
+  options.max_retries = 2;
+  options.total_timeout_ms = 2000;
+  Harness h(options);
+  // The first asks for 1 s and would be retried then; the second, served in
+  // that second, asks for an hour. The first's retry can no longer be sent:
+  // its fetch ends with the 429 it had, not as a fetch never made.
+  FetchRequest soon{server.Url("/retry-after?seconds=1&fail=1000&post=soon"), "", ""};
+  FetchRequest late{server.Url("/retry-after?seconds=3600&fail=1000&post=late"), "", ""};
+  soon.deadline_ms = late.deadline_ms = 10000;
+  const std::vector<FetchResult> r = h.FetchAll({soon, late});
+  INFO(r[0].error_text << " | " << r[0].status_note);
+  CHECK(r[0].error == FetchError::kNone);
+  CHECK(r[0].http_status == 429);
+  CHECK(r[0].attempts == 1);
+  CHECK(r[0].retry_after_ms == 1000);
+  CHECK(Contains(r[0].status_note, "answered 429 asking to wait 1 s (Retry-After), not retried: host 127.0.0.1 "
+                                   "takes no request for"));
+  CHECK(r[1].http_status == 429);
+  CHECK(server.Count("/retry-after?seconds=1&fail=1000&post=soon") == 1);
+  CHECK(server.Count("/retry-after?seconds=3600&fail=1000&post=late") == 1);
+}
+
 TEST_CASE("a request whose host has no free slot before its latest start ends deferred", "[fetcher][deadline]") {
   TestWebServer server;
   FetchOptions options = FastOptions();

@@ -81,7 +81,7 @@ TEST_CASE("a lasting 5xx is retried max_retries times and then returned", "[fetc
   CHECK(r.http_status == 503);
   CHECK(r.error == FetchError::kNone);
   CHECK(r.attempts == 4);
-  CHECK(r.status_note == "answered 503 on each of 4 attempts");
+  CHECK(r.status_note == "answered 503 on the last of 4 attempts");
   CHECK(server.Count("/status/503") == 4);
 }
 

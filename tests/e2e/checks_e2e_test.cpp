@@ -431,7 +431,7 @@ TEST_CASE("every hostile server behaviour is recorded with the right status and 
       {"/ok", "alive", 200, "", false},
       {"/status/410", "removed", 410, "", false},
       {"/status/451", "blocked", 451, "", false},
-      {"/status/500", "unreachable", 500, "answered 500 on each of 2 attempts", false},
+      {"/status/500", "unreachable", 500, "answered 500 on the last of 2 attempts", false},
       {"/flaky?fail=1", "alive", 200, "", false},                   // 500, then 200 on the retry
       {"/retry-after?seconds=1&fail=1", "alive", 200, "", false},   // 429 Retry-After, then 200
       {"/redirect/4", "alive", 200, "", false},
