@@ -175,7 +175,7 @@ Built BuildOutcome(storage::Store& store, const storage::DueLink& due,
   }
   const std::string observed =
       ApplyJudgement(due, j, body_sha256, evidence_flagged,
-                     Observe(r, due.host, LastObserved(StateOf(due)), policy), &o.reason);
+                     Observe(r, due.host, LastObserved(StateOf(due)), policy, &o.reason), &o.reason);
   const Transition t =
       Advance(StateOf(due), observed, now, FirstSeen(store, due, observed, now), policy, ThreadRng());
   o.link_id = due.id;

@@ -18,26 +18,39 @@ namespace {
 // Look-alike letters are left as they are: a marker is the site's own text.
 constexpr matcher::NormalizeOptions kMarkerFold{.map_confusables = false};
 
-bool ContainsAny(std::string_view page, const std::vector<std::string>& needles) {
-  return std::any_of(needles.begin(), needles.end(), [&](const std::string& n) {
+// The first of `needles` in `page`, or null.
+const std::string* FindAny(std::string_view page, const std::vector<std::string>& needles) {
+  for (const std::string& n : needles) {
     const std::string folded = matcher::Normalize(n, kMarkerFold);
-    return !folded.empty() && memmem(page.data(), page.size(), folded.data(), folded.size()) != nullptr;
-  });
+    if (!folded.empty() && memmem(page.data(), page.size(), folded.data(), folded.size()) != nullptr) return &n;
+  }
+  return nullptr;
+}
+
+std::string MarkerReason(const char* kind, const std::string& marker) {
+  return std::string("the page carries the ") + kind + " marker \"" + marker + "\"";
 }
 
 // A 2xx page: alive unless a configured marker for its host says otherwise.
 // Markers are searched in the body read in its own charset (a windows-1251
 // page matches a Cyrillic marker), both folded as above ("ДОСТУП" matches
 // "доступ", "Video\n  unavailable" matches "video unavailable").
-std::string ObserveBody(const crawler::FetchResult& f, const std::string& host, const StatusPolicy& p) {
+std::string ObserveBody(const crawler::FetchResult& f, const std::string& host, const StatusPolicy& p,
+                        std::string* reason) {
   std::optional<std::string> folded;  // once a rule applies
   for (const auto& rule : p.markers) {
     const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
                                      [&](const std::string& h) { return HostPatternMatches(h, host); });
     if (!applies) continue;
     if (!folded) folded = matcher::Normalize(crawler::BodyUtf8(f.body, f.Header("content-type")), kMarkerFold);
-    if (ContainsAny(*folded, rule.blocked)) return "blocked";
-    if (ContainsAny(*folded, rule.removed)) return "removed";
+    if (const std::string* m = FindAny(*folded, rule.blocked)) {
+      if (reason != nullptr) *reason = MarkerReason("blocked", *m);
+      return "blocked";
+    }
+    if (const std::string* m = FindAny(*folded, rule.removed)) {
+      if (reason != nullptr) *reason = MarkerReason("removed", *m);
+      return "removed";
+    }
   }
   return "alive";
 }
@@ -64,13 +77,13 @@ TimeMs Jittered(TimeMs now, int64_t seconds, double jitter, std::mt19937_64& rng
 }  // namespace
 
 std::string Observe(const crawler::FetchResult& f, const std::string& host,
-                    const std::string& previous, const StatusPolicy& policy) {
+                    const std::string& previous, const StatusPolicy& policy, std::string* reason) {
   if (f.error != crawler::FetchError::kNone) return "unreachable";
   if (f.not_modified) return previous == "pending" ? "alive" : previous;
   const int code = f.http_status;
   if (code == 404 || code == 410) return "removed";
   if (code == 451 || code == 401 || code == 403) return "blocked";
-  if (code >= 200 && code < 300) return ObserveBody(f, host, policy);
+  if (code >= 200 && code < 300) return ObserveBody(f, host, policy, reason);
   return "unreachable";  // 5xx, 429 after retries, other 4xx, no answer
 }
 

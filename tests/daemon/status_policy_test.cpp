@@ -69,7 +69,16 @@ TEST_CASE("one fetch is classified by its HTTP status, error and page markers") 
           {200, "<h1>Vid\u0435\u043e unavailable</h1>", E::kNone, "video.example", "alive"},
       }));
   CAPTURE(code, body, host);
-  CHECK(daemon::Observe(Fetched(code, body, error), host, "alive", WithMarkers()) == observed);
+  std::string reason;
+  CHECK(daemon::Observe(Fetched(code, body, error), host, "alive", WithMarkers(), &reason) == observed);
+  // A marker that decides is named; a status code needs no reason.
+  if (code == 200 && observed == "removed") {
+    CHECK_THAT(reason, Catch::StartsWith("the page carries the removed marker \""));
+  } else if (code == 200 && observed == "blocked") {
+    CHECK(reason == "the page carries the blocked marker \"restricted by court order\"");
+  } else {
+    CHECK(reason.empty());
+  }
 }
 
 TEST_CASE("markers match a page in its own charset: header or meta") {

@@ -477,6 +477,11 @@ TEST_CASE("every hostile server behaviour is recorded with the right status and 
       CHECK_THAT(check["error"].get<std::string>(), Catch::Contains(k.error, Catch::CaseSensitive::No));
     }
     CHECK(check["truncated"] == k.truncated);
+    // A page judged by a marker says which.
+    if (k.target == std::string("/video-unavailable") || k.target == std::string("/blocked")) {
+      REQUIRE(check["reason"].is_string());
+      CHECK_THAT(check["reason"].get<std::string>(), Catch::StartsWith("the page carries the "));
+    }
   }
 }
 

@@ -42,9 +42,10 @@ struct StatusPolicy {
 
 // The status one fetch observed: "alive", "removed", "blocked" or "unreachable".
 // `previous` (what the last check observed, LastObserved) answers a 304 Not
-// Modified: the body is the one that check classified.
+// Modified: the body is the one that check classified. When a marker decides,
+// `reason` (if given) names it: the page carries the removed marker "...".
 std::string Observe(const crawler::FetchResult& fetch, const std::string& host,
-                    const std::string& previous, const StatusPolicy& policy);
+                    const std::string& previous, const StatusPolicy& policy, std::string* reason = nullptr);
 
 // The link's scheduling state before and after a check.
 struct LinkState {
