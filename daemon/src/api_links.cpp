@@ -47,7 +47,7 @@ std::variant<storage::Submission, FieldError> Validate(const Context& ctx, const
                                                     : "unknown category \"" + category + "\"") +
                                       "; known: " + CategoryList(ctx)};
   }
-  std::string note = StringField(item, "note").value_or("");
+  std::string note = Trim(StringField(item, "note").value_or(""));  // "" when none, as a blank one
   if (Utf8Length(note) > kMaxNoteChars) {
     return FieldError{"note", "note is longer than " + std::to_string(kMaxNoteChars) + " characters"};
   }

@@ -255,7 +255,9 @@ TEST_CASE("the same resource from a second agency is a duplicate that names the 
   REQUIRE(first.status == 201);
   CHECK(Body(first)["duplicate"] == false);
   CHECK(Body(first)["canonical_url"] == "https://example.org/post/1");
-  auto second = s.Call("POST", "/v1/links", Item("HTTPS://EXAMPLE.ORG:443/post/1#comments"), b);
+  json with_note = Item("HTTPS://EXAMPLE.ORG:443/post/1#comments");
+  with_note["note"] = "   \n";  // blank: stored as no note
+  auto second = s.Call("POST", "/v1/links", with_note, b);
   REQUIRE(second.status == 200);
   const json dup = Body(second);
   CHECK(dup["duplicate"] == true);
@@ -269,6 +271,7 @@ TEST_CASE("the same resource from a second agency is a duplicate that names the 
   CHECK(link["reports"][0]["duplicate"] == false);
   CHECK(link["reports"][1]["agency"] == "Local Authority");
   CHECK(link["reports"][1]["duplicate"] == true);
+  CHECK(link["reports"][1]["note"] == "");
   CHECK(link["status"] == "pending");
   CHECK(link["first_agency"] == "National Security");
 
