@@ -98,8 +98,17 @@ void PrintStatus(std::ostream& out, const json& s) {
     out << "crawler        not running (--no-checks)\n";
     return;
   }
+  // The scheduler's in-flight count also holds fetches between attempts and
+  // checks on their way to storage.
+  const auto count = [&c](const char* name) {
+    const json& v = Member(c, name);
+    return v.is_number_integer() ? v.get<int64_t>() : int64_t{0};
+  };
+  const int64_t rest = count("in_flight") - count("fetch_running") - count("fetch_queued");
   out << "in flight      " << FieldText(c, "in_flight") << " (on the wire " << FieldText(c, "fetch_running")
-      << ", waiting for a host slot " << FieldText(c, "fetch_queued") << ")\n"
+      << ", waiting for a host slot " << FieldText(c, "fetch_queued");
+  if (rest > 0) out << ", waiting to retry or being recorded " << rest;
+  out << ")\n"
       << "postponed      " << FieldText(c, "links_postponed")
       << " due links given back unfetched to wait for a busy host or its Retry-After, since start\n"
       << "throughput     " << FieldText(c, "checks_per_minute") << " checks/min; "

@@ -167,6 +167,11 @@ HttpReply FakeDaemon(const HttpRequest& r) {
   if (t == "/v1/links/12/cluster") return Cluster(12);
   if (t == "/v1/links/13/cluster") return Cluster(13);
   if (t == "/v1/rescan") return {200, R"({"queued":1})"};
+  if (t == "/v1/status") {
+    return {200, R"({"links":9,"due_now":1,"leased":8,"next_due":null,"checks_last_hour":4,"by_status":{"alive":9},
+      "crawler":{"in_flight":8,"fetch_running":1,"fetch_queued":5,"links_postponed":2,"checks_per_minute":4.0,
+      "checks_recorded":4,"leases_lost":0}})"};
+  }
   if (t == "/v1/audit/verify") {
     return {200, R"({"ok":false,"rows_checked":40,"first_broken_id":17,"reason":"hash mismatch"})"};
   }
@@ -513,6 +518,13 @@ TEST_CASE_METHOD(FakeDaemonFixture, "cluster says reach unknown, never 0, when n
   const Outcome some = Cli({"cluster", "13"});
   CHECK(some.code == 0);
   CHECK_THAT(some.out, Catch::StartsWith("cluster #5: 2 copies, repost count 1, reach 700 views (1 of 2 copies show their views)\n"));
+}
+
+TEST_CASE_METHOD(FakeDaemonFixture, "status accounts for every fetch in flight") {
+  const Outcome r = Cli({"status"});
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("in flight      8 (on the wire 1, waiting for a host slot 5, "
+                                    "waiting to retry or being recorded 2)\n"));
 }
 
 TEST_CASE_METHOD(FakeDaemonFixture, "audit verify exits 6 when the chain is broken") {
