@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <charconv>
+#include <vector>
 
 #include "api_internal.h"
 
@@ -50,16 +52,32 @@ std::variant<json, ApiResponse> ParseObject(const std::string& body) {
   // No request nests deeper than a few levels; a body of "[[[[..." would
   // otherwise cost some 80 bytes of memory a byte.
   struct TooDeep {};
-  const json::parser_callback_t depth_guard = [](int depth, json::parse_event_t, json&) {
+  // A field given twice would be read as its last value: {"url": A, "url": B}
+  // must not register B quietly. Objects here have a few keys each.
+  struct Twice {
+    std::string key;
+  };
+  std::vector<std::vector<std::string>> keys;  // of each open object, innermost last
+  const json::parser_callback_t guard = [&keys](int depth, json::parse_event_t event, json& parsed) {
     if (depth > kMaxJsonDepth) throw TooDeep{};
+    using E = json::parse_event_t;
+    if (event == E::object_start) keys.emplace_back();
+    if (event == E::object_end && !keys.empty()) keys.pop_back();
+    if (event == E::key && !keys.empty()) {
+      std::string key = parsed.get<std::string>();
+      if (std::find(keys.back().begin(), keys.back().end(), key) != keys.back().end()) throw Twice{std::move(key)};
+      keys.back().push_back(std::move(key));
+    }
     return true;
   };
   json parsed;
   try {
-    parsed = json::parse(body, depth_guard);
+    parsed = json::parse(body, guard);
   } catch (const TooDeep&) {
     return Error(400, "invalid_argument",
                  "malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  } catch (const Twice& twice) {
+    return Error(400, "invalid_argument", "field \"" + twice.key + "\" is given twice", twice.key);
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     // Drop nlohmann's "[json.exception.parse_error.101] " prefix.

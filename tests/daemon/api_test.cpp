@@ -422,6 +422,30 @@ TEST_CASE("wrong field types on tokens and rule tests are named, not taken for a
   CHECK(Body(r)["error"]["field"] == "label");
 }
 
+TEST_CASE("a field given twice is refused, not read as its last value") {
+  Server s;
+  auto r = test::Http(s.port, "POST", "/v1/links",
+                      R"({"url":"https://example.org/a","basis":"b","category":"extremist","url":"https://example.org/b"})",
+                      s.admin);
+  CHECK(r.status == 400);
+  CHECK(Body(r)["error"]["field"] == "url");
+  CHECK(Body(r)["error"]["message"] == "field \"url\" is given twice");
+  // Inside a batch item too; the same key in two objects is no repeat.
+  r = test::Http(s.port, "POST", "/v1/links/batch",
+                 R"({"items":[{"url":"https://example.org/c","basis":"b","category":"extremist"},)"
+                 R"({"url":"https://example.org/d","basis":"b","basis":"c","category":"extremist"}]})",
+                 s.admin);
+  CHECK(r.status == 400);
+  CHECK(Body(r)["error"]["field"] == "basis");
+  CHECK(Body(s.Call("GET", "/v1/links", nullptr, s.admin))["links"].empty());
+  r = test::Http(s.port, "POST", "/v1/links/batch",
+                 R"({"items":[{"url":"https://example.org/c","basis":"b","category":"extremist"},)"
+                 R"({"url":"https://example.org/d","basis":"b","category":"extremist"}]})",
+                 s.admin);
+  CHECK(r.status == 200);
+  CHECK(Body(r)["summary"]["new"] == 2);
+}
+
 TEST_CASE("a body nested deeper than any request is refused before it is built") {
   Server s;
   const std::string deep = "{\"items\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
