@@ -110,7 +110,11 @@ NextStep ResultBuilder::finish(Outcome outcome) {
 // How a fetch ended with an answer it retries when it can (429, 5xx).
 std::string ResultBuilder::note_for(const Outcome& outcome) const {
   std::string note = "answered " + std::to_string(outcome.http_status);
-  if (outcome.retry_after_ms) {
+  if (outcome.retry_after_asked_ms) {
+    note += " asking to wait " + std::to_string(*outcome.retry_after_asked_ms / 1000) +
+            " s (Retry-After; taken as " + std::to_string(*outcome.retry_after_ms / 1000) +
+            " s, crawler.max_retry_after_ms)";
+  } else if (outcome.retry_after_ms) {
     note += " asking to wait " + std::to_string(*outcome.retry_after_ms / 1000) + " s (Retry-After)";
   }
   if (!not_retried_.empty()) return note + ", " + not_retried_;

@@ -282,6 +282,7 @@ void Transfer::collect_info(Outcome& out) {
     std::optional<int64_t> delay =
         ParseRetryAfterMs(FindHeader(out.headers, "Retry-After"), std::time(nullptr));
     if (delay) out.retry_after_ms = std::min(*delay, options_.max_retry_after_ms);
+    if (delay && *delay > options_.max_retry_after_ms) out.retry_after_asked_ms = delay;
   }
 }
 

@@ -31,6 +31,7 @@ struct Outcome {
   int64_t wire_bytes = 0;  // headers and body as received, before decoding
   int64_t elapsed_ms = 0;
   std::optional<int64_t> retry_after_ms;  // of a 429/503, capped
+  std::optional<int64_t> retry_after_asked_ms;  // as the server said it, when over the cap
 };
 
 // Idle curl easy handles for the next transfer. curl_easy_reset() clears

@@ -239,6 +239,15 @@ TEST_CASE("a long Retry-After is capped by max_retry_after_ms", "[fetcher][retry
   const auto starts = server.StartTimes("127.0.0.1");
   REQUIRE(starts.size() == 2);
   CHECK(MsBetween(starts[0], starts[1]) >= 100);
+  // A 429 that is the result says what was asked and what was taken.
+  options.max_retries = 0;
+  options.max_retry_after_ms = 60000;
+  Harness once(options);
+  const FetchResult capped = once.Fetch(server.Url("/retry-after?seconds=99999999&fail=1&post=2"));
+  CHECK(capped.http_status == 429);
+  CHECK(capped.retry_after_ms == 60000);
+  CHECK(Contains(capped.status_note,
+                 "answered 429 asking to wait 99999999 s (Retry-After; taken as 60 s, crawler.max_retry_after_ms)"));
 }
 
 TEST_CASE("a retry that could not end before the fetch's deadline is not taken", "[fetcher][retry][deadline]") {
