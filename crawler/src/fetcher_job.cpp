@@ -66,6 +66,7 @@ void FetchJob::do_deadline_timer(HostQueue::Clock::time_point latest) {
 }
 
 void FetchJob::on_slot() {
+  if (!first_sent_) first_sent_ = HostQueue::Clock::now();
   ticket_ = 0;
   deadline_timer_.cancel();
   holds_slot_ = true;
@@ -165,7 +166,15 @@ void FetchJob::do_backoff(std::chrono::milliseconds delay) {
   }));
 }
 
-void FetchJob::finish() { env_.Finish(*this, builder_.Take()); }
+void FetchJob::finish() {
+  FetchResult result = builder_.Take();
+  // The whole fetch: its retries, their waits and its redirect hops.
+  if (first_sent_) {
+    result.elapsed_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(HostQueue::Clock::now() - *first_sent_).count();
+  }
+  env_.Finish(*this, std::move(result));
+}
 
 std::pair<Fetcher::Callback, FetchResult> FetchJob::Cancel() {
   if (transfer_) env_.multi().Remove(transfer_->easy());

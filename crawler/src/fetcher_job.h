@@ -80,6 +80,7 @@ class FetchJob : public std::enable_shared_from_this<FetchJob> {
   boost::asio::steady_timer first_byte_timer_;
   boost::asio::steady_timer backoff_timer_;
   std::optional<HostQueue::Clock::time_point> deadline_;  // from request_.deadline_ms
+  std::optional<HostQueue::Clock::time_point> first_sent_;  // when the first request got its slot
   HostQueue::Ticket ticket_ = 0;                          // while waiting for a slot
   boost::asio::steady_timer deadline_timer_;              // while waiting for a slot
 };

@@ -208,6 +208,8 @@ TEST_CASE("503 Retry-After as an HTTP date delays the retry", "[fetcher][retry]"
   REQUIRE(starts.size() == 2);
   // The date has whole seconds: "in 2 s" may be read as just over 1 s.
   CHECK(MsBetween(starts[0], starts[1]) >= 1000);
+  // The check took the wait and both attempts, not only the last.
+  CHECK(r.elapsed_ms >= MsBetween(starts[0], starts[1]));
 }
 
 TEST_CASE("Retry-After holds back other requests to the same host", "[fetcher][retry]") {

@@ -133,7 +133,7 @@ struct FetchResult {
   // each of 3 attempts"; or why a 304 to a plain request is no page; ""
   // otherwise.
   std::string status_note;
-  int64_t elapsed_ms = 0;  // of the last attempt (its redirect hops included)
+  int64_t elapsed_ms = 0;  // from the first request sent to the end: retries, their waits and hops included
   int64_t wire_bytes = 0;  // headers and bodies received before decoding, all requests
   int attempts = 1;        // 1 + retries used by the whole fetch (hops are not attempts)
   // From a 429/503 answer; for kDeferred, how long the host is held.
