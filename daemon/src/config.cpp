@@ -143,6 +143,13 @@ Setter MarkerListKey(Get get) {
       if (w.find_first_not_of(" \t\r\n") == std::string::npos) {
         return "has a blank marker (\"" + w + "\"): a marker is text the page shows, such as \"Video unavailable\"";
       }
+      // Line breaks and tabs are white space, which matches any run of it.
+      const bool control = std::any_of(w.begin(), w.end(), [](unsigned char ch) {
+        return (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\n') || ch == 0x7f;
+      });
+      if (control) {
+        return "has a marker with a control character: a marker is text the page shows, such as \"Video unavailable\"";
+      }
     }
     *get(c) = std::move(words);
     return {};

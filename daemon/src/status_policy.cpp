@@ -18,11 +18,76 @@ namespace {
 // Look-alike letters are left as they are: a marker is the site's own text.
 constexpr matcher::NormalizeOptions kMarkerFold{.map_confusables = false};
 
-// The first of `needles` in `page`, or null.
-const std::string* FindAny(std::string_view page, const std::vector<std::string>& needles) {
-  for (const std::string& n : needles) {
-    const std::string folded = matcher::Normalize(n, kMarkerFold);
-    if (!folded.empty() && memmem(page.data(), page.size(), folded.data(), folded.size()) != nullptr) return &n;
+// U+001F (unit separator): not white space, so folding keeps it.
+constexpr char kBlockBreak = '\x1f';
+
+bool Contains(std::string_view hay, std::string_view needle) {
+  return memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
+}
+
+// Where markers are looked for in one page, each form made when first needed:
+// the body folded as it is (a marker in a script's string or an attribute is
+// found there), and, only when that misses but every word of a marker is in
+// the body, the page's visible text folded (Gumbo: entities decoded, tags
+// dropped, so "<b>Video</b>&nbsp;unavailable" reads "Video unavailable").
+class MarkerSearch {
+ public:
+  explicit MarkerSearch(const crawler::FetchResult& f) : f_(f) {}
+
+  bool Finds(const std::string& marker) {
+    const std::string needle = matcher::Normalize(marker, kMarkerFold);
+    if (needle.empty()) return false;
+    const std::string& body = Body();
+    if (Contains(body, needle)) return true;
+    if (!EveryWordIn(body, needle)) return false;  // the text holds no more words than the body
+    return Contains(Text(), needle);
+  }
+
+ private:
+  const std::string& Body() {
+    if (!body_) body_ = matcher::Normalize(crawler::BodyUtf8(f_.body, f_.Header("content-type")), kMarkerFold);
+    return *body_;
+  }
+
+  const std::string& Text() {
+    if (!text_) {
+      crawler::ExtractOptions options;
+      options.max_outlinks = 0;
+      options.max_alt_texts = 0;
+      const crawler::Page page = crawler::ExtractPage(f_.body, f_.Header("content-type"), f_.final_url, options);
+      // A marker reads within one block, as a browser's find in page does:
+      // blocks are kept apart by a character the fold keeps and no marker has.
+      std::string blocks = page.title + kBlockBreak + page.text;
+      std::replace(blocks.begin(), blocks.end(), '\n', kBlockBreak);
+      text_ = page.html ? matcher::Normalize(blocks, kMarkerFold) : std::string();
+    }
+    return *text_;
+  }
+
+  // Folded text has single spaces between words. A marker of one word that is
+  // not in the body as it is cannot be in the text either (false).
+  static bool EveryWordIn(std::string_view hay, std::string_view needle) {
+    size_t words = 0;
+    for (size_t start = 0; start < needle.size();) {
+      size_t end = needle.find(' ', start);
+      if (end == std::string_view::npos) end = needle.size();
+      if (end > start) {
+        if (!Contains(hay, std::string_view(needle.data() + start, end - start))) return false;
+        ++words;
+      }
+      start = end + 1;
+    }
+    return words > 1;
+  }
+
+  const crawler::FetchResult& f_;
+  std::optional<std::string> body_, text_;
+};
+
+// The first of `markers` the page carries, or null.
+const std::string* FindAny(MarkerSearch& page, const std::vector<std::string>& markers) {
+  for (const std::string& m : markers) {
+    if (page.Finds(m)) return &m;
   }
   return nullptr;
 }
@@ -37,17 +102,16 @@ std::string MarkerReason(const char* kind, const std::string& marker) {
 // "доступ", "Video\n  unavailable" matches "video unavailable").
 std::string ObserveBody(const crawler::FetchResult& f, const std::string& host, const StatusPolicy& p,
                         std::string* reason) {
-  std::optional<std::string> folded;  // once a rule applies
+  MarkerSearch page(f);
   for (const auto& rule : p.markers) {
     const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
                                      [&](const std::string& h) { return HostPatternMatches(h, host); });
     if (!applies) continue;
-    if (!folded) folded = matcher::Normalize(crawler::BodyUtf8(f.body, f.Header("content-type")), kMarkerFold);
-    if (const std::string* m = FindAny(*folded, rule.blocked)) {
+    if (const std::string* m = FindAny(page, rule.blocked)) {
       if (reason != nullptr) *reason = MarkerReason("blocked", *m);
       return "blocked";
     }
-    if (const std::string* m = FindAny(*folded, rule.removed)) {
+    if (const std::string* m = FindAny(page, rule.removed)) {
       if (reason != nullptr) *reason = MarkerReason("removed", *m);
       return "removed";
     }

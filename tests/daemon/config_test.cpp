@@ -71,6 +71,7 @@ TEST_CASE("a bad config is refused with its file, line and key") {
       {"[[markers]]\nhosts = []\nremoved = [\"x\"]\n", 2, "markers.hosts must name at least one host pattern"},
       {"[[markers]]\nremoved = [\"   \"]\n", 2, "markers.removed has a blank marker"},
       {"[[markers]]\nblocked = [\"\"]\n", 2, "markers.blocked has a blank marker"},
+      {"[[markers]]\nremoved = [\"Video\\u001Funavailable\"]\n", 2, "markers.removed has a marker with a control character"},
       {"[[markers]]\nhosts = [\"*\"]\n", 1, "a [[markers]] entry needs removed or blocked markers"},
       {"[discovery]\nallow_hosts = [\"example.org:443\"]\n", 2, "without a port"},
       {"[[webhook]]\nurl = \"http://\"\n", 2, "webhook.url \"http://\" is not a usable http(s) URL"},

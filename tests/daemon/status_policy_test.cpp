@@ -67,6 +67,15 @@ TEST_CASE("one fetch is classified by its HTTP status, error and page markers") 
           {200, "<p>Restricted by co\u00adurt order</p>", E::kNone, "any.example", "blocked"},
           // Look-alike letters are not mapped: Cyrillic "о" in "Vidео" is another word.
           {200, "<h1>Vid\u0435\u043e unavailable</h1>", E::kNone, "video.example", "alive"},
+          // The visible text counts too: entities decoded, a marker across tags.
+          {200, "<h1>Video&nbsp;unavailable</h1>", E::kNone, "video.example", "removed"},
+          {200, "<p><b>Video</b>\n <i>unavailable</i></p>", E::kNone, "video.example", "removed"},
+          {200, "<p>Restricted by <a href=/x>court</a> order</p>", E::kNone, "any.example", "blocked"},
+          {200, "<title>Video unavailable</title>", E::kNone, "video.example", "removed"},
+          // ... but not text the page does not show, nor words that are apart.
+          {200, "<p>Video<script>x</script>unavailable</p>", E::kNone, "video.example", "alive"},
+          {200, "<p>Video</p><p>unavailable</p>", E::kNone, "video.example", "alive"},
+          {200, "<!-- Video --> unavailable", E::kNone, "video.example", "alive"},
       }));
   CAPTURE(code, body, host);
   std::string reason;
