@@ -185,7 +185,9 @@ Reply VideoUnavailable() {
 Reply Blocked() {
   return Html(200,
               "<!doctype html><html><head><title>Blocked</title></head><body>"
-              "<h1>Access restricted by court order</h1>"
+              // As block pages are often written: the marker reads only in
+              // the visible text (a tag and an entity inside it).
+              "<h1>Access restricted by <b>court</b>&nbsp;order</h1>"
               "<p>Access to this resource has been restricted.</p></body></html>\n");
 }
 

@@ -28,7 +28,7 @@
 //   /chunked                    the 200 page in several chunks
 //   /http10                     HTTP/1.0 answer without Content-Length, closed after the body
 //   /video-unavailable          200 "This video is unavailable" page
-//   /blocked                    200 block-page stub "Access restricted by court order"
+//   /blocked                    200 block-page stub "Access restricted by <b>court</b>&nbsp;order"
 //   /etag                       ETag and Last-Modified; 304 to a matching conditional request
 //   /echo                       the request's headers as text/plain
 //   anything else               404
