@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "linkwatch/base/host_pattern.h"
 #include "linkwatch/crawler/page.h"
@@ -65,19 +66,21 @@ class MarkerSearch {
   }
 
   // Folded text has single spaces between words. A marker of one word that is
-  // not in the body as it is cannot be in the text either (false).
+  // not in the body as it is cannot be in the text either (false). The longest
+  // word is looked for first: it is the likeliest to be missing, and memmem
+  // skips faster with a longer needle.
   static bool EveryWordIn(std::string_view hay, std::string_view needle) {
-    size_t words = 0;
+    std::vector<std::string_view> words;
     for (size_t start = 0; start < needle.size();) {
       size_t end = needle.find(' ', start);
       if (end == std::string_view::npos) end = needle.size();
-      if (end > start) {
-        if (!Contains(hay, std::string_view(needle.data() + start, end - start))) return false;
-        ++words;
-      }
+      if (end > start) words.emplace_back(needle.data() + start, end - start);
       start = end + 1;
     }
-    return words > 1;
+    if (words.size() < 2) return false;
+    std::stable_sort(words.begin(), words.end(),
+                     [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+    return std::all_of(words.begin(), words.end(), [&](std::string_view w) { return Contains(hay, w); });
   }
 
   const crawler::FetchResult& f_;
