@@ -65,14 +65,17 @@ class MarkerSearch {
     return *text_;
   }
 
-  // Folded text has single spaces between words. A marker of one word that is
-  // not in the body as it is cannot be in the text either (false). The longest
-  // word is looked for first: it is the likeliest to be missing, and memmem
-  // skips faster with a longer needle.
+  // The pieces of a marker that its HTML must hold for the visible text to
+  // hold it: folded text has single spaces between words, and a quote, an
+  // apostrophe, "&", "<" or ">" may be written as an entity ("isn&#39;t").
+  // A marker of one piece that is not in the body as it is cannot be in the
+  // text either (false). The longest piece is looked for first: it is the
+  // likeliest to be missing, and memmem skips faster with a longer needle.
   static bool EveryWordIn(std::string_view hay, std::string_view needle) {
+    constexpr std::string_view kSplit = " '\"&<>";
     std::vector<std::string_view> words;
     for (size_t start = 0; start < needle.size();) {
-      size_t end = needle.find(' ', start);
+      size_t end = needle.find_first_of(kSplit, start);
       if (end == std::string_view::npos) end = needle.size();
       if (end > start) words.emplace_back(needle.data() + start, end - start);
       start = end + 1;

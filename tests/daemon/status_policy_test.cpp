@@ -19,7 +19,7 @@ crawler::FetchResult Fetched(int code, std::string body = "<p>the post</p>",
 
 StatusPolicy WithMarkers() {
   StatusPolicy p;
-  p.markers.push_back({{"*.video.example"}, {"Video unavailable"}, {}});
+  p.markers.push_back({{"*.video.example"}, {"Video unavailable", "This video isn't available anymore"}, {}});
   p.markers.push_back({{"*"}, {}, {"restricted by court order"}});
   p.markers.push_back({{"Posts.Example"}, {"Публикация удалена"}, {}});
   return p;
@@ -72,6 +72,9 @@ TEST_CASE("one fetch is classified by its HTTP status, error and page markers") 
           {200, "<p><b>Video</b>\n <i>unavailable</i></p>", E::kNone, "video.example", "removed"},
           {200, "<p>Restricted by <a href=/x>court</a> order</p>", E::kNone, "any.example", "blocked"},
           {200, "<title>Video unavailable</title>", E::kNone, "video.example", "removed"},
+          // An apostrophe written as an entity, as HTML templates escape it.
+          {200, "<p>This video isn&#39;t available anymore</p>", E::kNone, "video.example", "removed"},
+          {200, "<p>This video isn&apos;t available anymore</p>", E::kNone, "video.example", "removed"},
           // ... but not text the page does not show, nor words that are apart.
           {200, "<p>Video<script>x</script>unavailable</p>", E::kNone, "video.example", "alive"},
           {200, "<p>Video</p><p>unavailable</p>", E::kNone, "video.example", "alive"},
