@@ -151,7 +151,7 @@ Setter MarkerListKey(Get get) {
         return "has a marker with a control character: a marker is text the page shows, such as \"Video unavailable\"";
       }
     }
-    *get(c) = std::move(words);
+    get(c)->assign(words.begin(), words.end());
     return {};
   };
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "linkwatch/base/host_pattern.h"
@@ -35,12 +36,15 @@ class MarkerSearch {
  public:
   explicit MarkerSearch(const crawler::FetchResult& f) : f_(f) {}
 
-  bool Finds(const std::string& marker) {
-    const std::string needle = matcher::Normalize(marker, kMarkerFold);
+  bool Finds(const Marker& marker) {
+    const std::string& needle = marker.folded();
     if (needle.empty()) return false;
     const std::string& body = Body();
     if (Contains(body, needle)) return true;
-    if (!EveryWordIn(body, needle)) return false;  // the text holds no more words than the body
+    // The text holds no more words than the body.
+    const auto& pieces = marker.pieces();
+    const auto in_body = [&](const std::string& piece) { return Contains(body, piece); };
+    if (pieces.empty() || !std::all_of(pieces.begin(), pieces.end(), in_body)) return false;
     return Contains(Text(), needle);
   }
 
@@ -65,41 +69,20 @@ class MarkerSearch {
     return *text_;
   }
 
-  // The pieces of a marker that its HTML must hold for the visible text to
-  // hold it: folded text has single spaces between words, and a quote, an
-  // apostrophe, "&", "<" or ">" may be written as an entity ("isn&#39;t").
-  // A marker of one piece that is not in the body as it is cannot be in the
-  // text either (false). The longest piece is looked for first: it is the
-  // likeliest to be missing, and memmem skips faster with a longer needle.
-  static bool EveryWordIn(std::string_view hay, std::string_view needle) {
-    constexpr std::string_view kSplit = " '\"&<>";
-    std::vector<std::string_view> words;
-    for (size_t start = 0; start < needle.size();) {
-      size_t end = needle.find_first_of(kSplit, start);
-      if (end == std::string_view::npos) end = needle.size();
-      if (end > start) words.emplace_back(needle.data() + start, end - start);
-      start = end + 1;
-    }
-    if (words.size() < 2) return false;
-    std::stable_sort(words.begin(), words.end(),
-                     [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
-    return std::all_of(words.begin(), words.end(), [&](std::string_view w) { return Contains(hay, w); });
-  }
-
   const crawler::FetchResult& f_;
   std::optional<std::string> body_, text_;
 };
 
 // The first of `markers` the page carries, or null.
-const std::string* FindAny(MarkerSearch& page, const std::vector<std::string>& markers) {
-  for (const std::string& m : markers) {
+const Marker* FindAny(MarkerSearch& page, const std::vector<Marker>& markers) {
+  for (const Marker& m : markers) {
     if (page.Finds(m)) return &m;
   }
   return nullptr;
 }
 
-std::string MarkerReason(const char* kind, const std::string& marker) {
-  return std::string("the page carries the ") + kind + " marker \"" + marker + "\"";
+std::string MarkerReason(const char* kind, const Marker& marker) {
+  return std::string("the page carries the ") + kind + " marker \"" + marker.text() + "\"";
 }
 
 // A 2xx page: alive unless a configured marker for its host says otherwise.
@@ -113,11 +96,11 @@ std::string ObserveBody(const crawler::FetchResult& f, const std::string& host, 
     const bool applies = std::any_of(rule.hosts.begin(), rule.hosts.end(),
                                      [&](const std::string& h) { return HostPatternMatches(h, host); });
     if (!applies) continue;
-    if (const std::string* m = FindAny(page, rule.blocked)) {
+    if (const Marker* m = FindAny(page, rule.blocked)) {
       if (reason != nullptr) *reason = MarkerReason("blocked", *m);
       return "blocked";
     }
-    if (const std::string* m = FindAny(page, rule.removed)) {
+    if (const Marker* m = FindAny(page, rule.removed)) {
       if (reason != nullptr) *reason = MarkerReason("removed", *m);
       return "removed";
     }
@@ -145,6 +128,29 @@ TimeMs Jittered(TimeMs now, int64_t seconds, double jitter, std::mt19937_64& rng
 }
 
 }  // namespace
+
+// The pieces of a marker that its HTML must hold for the visible text to hold
+// it: folded text has single spaces between words, and a quote, an apostrophe,
+// "&", "<" or ">" may be written as an entity ("isn&#39;t"). A marker of one
+// piece that is not in the body as it is cannot be in the text either (none).
+// The longest piece is looked for first: it is the likeliest to be missing,
+// and memmem skips faster with a longer needle.
+Marker::Marker(std::string text) : text_(std::move(text)), folded_(matcher::Normalize(text_, kMarkerFold)) {
+  constexpr std::string_view kSplit = " '\"&<>";
+  const std::string_view f = folded_;
+  for (size_t start = 0; start < f.size();) {
+    size_t end = f.find_first_of(kSplit, start);
+    if (end == std::string_view::npos) end = f.size();
+    if (end > start) pieces_.emplace_back(f.substr(start, end - start));
+    start = end + 1;
+  }
+  if (pieces_.size() < 2) {
+    pieces_.clear();
+    return;
+  }
+  std::stable_sort(pieces_.begin(), pieces_.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
 
 std::string Observe(const crawler::FetchResult& f, const std::string& host,
                     const std::string& previous, const StatusPolicy& policy, std::string* reason) {

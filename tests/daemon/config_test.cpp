@@ -119,9 +119,9 @@ TEST_CASE("markers, proxies and schedule intervals are read from the config") {
   CHECK(c->crawler.user_agent == "ua");
   REQUIRE(c->schedule.policy.markers.size() == 2);
   CHECK(c->schedule.policy.markers[0].hosts == std::vector<std::string>{"*.video.example"});
-  CHECK(c->schedule.policy.markers[0].removed == std::vector<std::string>{"gone"});
+  CHECK(c->schedule.policy.markers[0].removed == std::vector<daemon::Marker>{"gone"});
   CHECK(c->schedule.policy.markers[1].hosts == std::vector<std::string>{"*"});
-  CHECK(c->schedule.policy.markers[1].blocked == std::vector<std::string>{"court"});
+  CHECK(c->schedule.policy.markers[1].blocked == std::vector<daemon::Marker>{"court"});
   REQUIRE(c->crawler.proxies.size() == 1);
   CHECK(c->crawler.proxies[0].host_pattern == "*.onion");
   CHECK(c->crawler.proxies[0].proxy == "socks5h://127.0.0.1:9050");

@@ -112,6 +112,28 @@ TEST_CASE("markers match a page in its own charset: header or meta") {
   CHECK(daemon::Observe(utf16, "video.example", "alive", WithMarkers()) == "removed");
 }
 
+TEST_CASE("a marker is folded and split into the pieces its HTML must hold once, when it is made") {
+  const daemon::Marker m("This VIDEO  isn't\tavailable");
+  CHECK(m.text() == "This VIDEO  isn't\tavailable");  // the reason names it as written
+  CHECK(m.folded() == "this video isn't available");
+  // Split at spaces and at characters an entity may stand for; longest first.
+  CHECK(m.pieces() == std::vector<std::string>{"available", "video", "this", "isn", "t"});
+  CHECK(daemon::Marker("\"Q&A\" <closed>").pieces() == std::vector<std::string>{"closed", "q", "a"});
+  CHECK(daemon::Marker("ДОСТУП Ограничен").folded() == "доступ ограничен");
+  // One piece: the raw search alone decides, the page is not parsed.
+  CHECK(daemon::Marker("Gone").pieces().empty());
+  CHECK(daemon::Marker("  gone ").pieces().empty());
+
+  // A policy copied (the daemon's config is) keeps the forms.
+  StatusPolicy copy = WithMarkers();
+  const StatusPolicy p = copy;
+  copy.markers.clear();
+  REQUIRE(p.markers.size() == 3);
+  CHECK(p.markers[0].removed[1].folded() == "this video isn't available anymore");
+  CHECK(daemon::Observe(Fetched(200, "<p>This video isn&#39;t <i>available</i> anymore</p>"), "www.video.example",
+                        "alive", p) == "removed");
+}
+
 TEST_CASE("304 Not Modified observes what the last check observed of that page") {
   auto f = Fetched(304, "");
   f.not_modified = true;

@@ -15,11 +15,35 @@
 
 namespace linkwatch::daemon {
 
-// Page texts that mean "gone" or "blocked" although the server answers 200.
+// A page text that means "gone" or "blocked" although the server answers 200:
+// the text as configured, and the forms a check searches for, made once when
+// the marker is made (a config is read once, its markers are searched on
+// every check). Written as a string: `rule.removed = {"Video unavailable"}`.
+class Marker {
+ public:
+  Marker(std::string text);  // NOLINT(google-explicit-constructor): a marker is its text
+  Marker(const char* text) : Marker(std::string(text)) {}  // NOLINT(google-explicit-constructor)
+
+  const std::string& text() const { return text_; }
+  // Case-folded, invisible characters dropped, white space runs as one space.
+  const std::string& folded() const { return folded_; }
+  // The pieces of `folded` that a page's HTML must hold for its visible text to
+  // hold the marker (split at spaces and at characters an entity may stand
+  // for), longest first; empty for a marker of one piece.
+  const std::vector<std::string>& pieces() const { return pieces_; }
+
+  friend bool operator==(const Marker& a, const Marker& b) { return a.text_ == b.text_; }
+
+ private:
+  std::string text_;
+  std::string folded_;
+  std::vector<std::string> pieces_;
+};
+
 struct MarkerRule {
-  std::vector<std::string> hosts;    // "*" , "*.example.org" or "example.org"
-  std::vector<std::string> removed;  // e.g. "Video unavailable"
-  std::vector<std::string> blocked;  // e.g. "restricted by court order"
+  std::vector<std::string> hosts;  // "*" , "*.example.org" or "example.org"
+  std::vector<Marker> removed;     // e.g. "Video unavailable"
+  std::vector<Marker> blocked;     // e.g. "restricted by court order"
 };
 
 struct StatusPolicy {
